@@ -1,0 +1,241 @@
+/**
+ * In-memory adapters for every storage port, with the same semantics as the SQL ones: tenant and
+ * mode scoping, compare-and-set saves, events appended with the change they belong to. For
+ * embedders that need no persistence, and for tests.
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { IdempotencyStore, RETENTION_SECONDS, type StoredResponse } from "./IdempotencyStore.js"
+import { IdGenerator } from "./IdGenerator.js"
+import { MerchantId, type PaymentLinkId } from "./Ids.js"
+import {
+  type ApiKey,
+  AuthenticationFailed,
+  constantTimeEquals,
+  KeyNotFound,
+  type Merchant,
+  MerchantNotFound,
+  Merchants,
+  SECRET_LENGTH
+} from "./Merchants.js"
+import type { Customer, PaymentLink } from "./PaymentLink.js"
+import { PaymentLinkRepository, StaleLink, type StoredEvent } from "./PaymentLinkRepository.js"
+import * as Tenant from "./Tenant.js"
+import { TestClocks } from "./TestClocks.js"
+import { isOpen } from "./Transitions.js"
+import type { ListQuery } from "./Validation.js"
+
+const tenantKey = (tenant: Tenant.Tenant): string => `${tenant.merchantId}/${tenant.mode}`
+const belongsTo = (link: PaymentLink, tenant: Tenant.Tenant): boolean =>
+  link.merchantId === tenant.merchantId && link.mode === tenant.mode
+
+/** Newest first: `created_at` descending, then id descending, the order every adapter uses. */
+export const newestFirst = (a: PaymentLink, b: PaymentLink): number =>
+  b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+
+/** Whether a link matches a list query's filters, with statuses as of `now`. */
+export const matchesQuery = (link: PaymentLink, query: ListQuery, now: number): boolean => {
+  if (query.status !== null) {
+    const due = isOpen(link.status) && now >= link.expireBy
+    const status = due ? "expired" : link.status
+    if (status !== query.status) return false
+  }
+  if (query.receipt !== null && link.receipt !== query.receipt) return false
+  if (query.customerId !== null && link.customer?.id !== query.customerId) return false
+  if (query.paymentId !== null && !link.payments.some((payment) => payment.id === query.paymentId)) return false
+  if (query.from !== null && link.createdAt < query.from) return false
+  if (query.to !== null && link.createdAt > query.to) return false
+  return true
+}
+
+/** An in-memory PaymentLinkRepository. */
+export const repository: Layer.Layer<PaymentLinkRepository, never, IdGenerator> = Layer.effect(
+  PaymentLinkRepository,
+  Effect.gen(function* () {
+    const ids = yield* IdGenerator
+    const links = new Map<string, PaymentLink>()
+    const byShortCode = new Map<string, string>()
+    const customers = new Map<string, { tenant: string; customer: Customer }>()
+    const outbox: Array<StoredEvent & { linkId: string }> = []
+
+    const append = (events: ReadonlyArray<StoredEvent["event"]>) =>
+      Effect.forEach(events, (event) =>
+        Effect.map(ids.next("evt"), (eventId) => {
+          outbox.push({ sequence: outbox.length + 1, eventId, event, linkId: event.link.id })
+        })
+      )
+
+    return {
+      insert: (transition) =>
+        Effect.gen(function* () {
+          const link = transition.link
+          const tenant = tenantKey(link)
+          if (link.customer !== null && !customers.has(link.customer.id))
+            customers.set(link.customer.id, { tenant, customer: link.customer })
+          links.set(link.id, link)
+          byShortCode.set(link.shortCode, link.id)
+          yield* append(transition.events)
+        }),
+      findById: (tenant, id) =>
+        Effect.sync(() => {
+          const link = links.get(id)
+          return link !== undefined && belongsTo(link, tenant) ? Option.some(link) : Option.none()
+        }),
+      findByShortCode: (code) =>
+        Effect.sync(() => {
+          const id = byShortCode.get(code)
+          return Option.fromNullable(id === undefined ? undefined : links.get(id))
+        }),
+      findCustomer: (tenant, id) =>
+        Effect.sync(() => {
+          const entry = customers.get(id)
+          return entry !== undefined && entry.tenant === tenantKey(tenant) ? Option.some(entry.customer) : Option.none()
+        }),
+      list: (tenant, query, now) =>
+        Effect.sync(() =>
+          [...links.values()]
+            .filter((link) => belongsTo(link, tenant) && matchesQuery(link, query, now))
+            .sort(newestFirst)
+            .slice(query.skip, query.skip + query.count)
+        ),
+      save: (transition) =>
+        Effect.suspend(() => {
+          const next = transition.link
+          const stored = links.get(next.id)
+          if (stored === undefined || stored.version !== next.version - 1)
+            return Effect.fail(new StaleLink({ id: next.id }))
+          links.set(next.id, next)
+          return append(transition.events)
+        }).pipe(Effect.asVoid),
+      findDue: (now, limit, tenant) =>
+        Effect.sync(() =>
+          [...links.values()]
+            .filter(
+              (link) => isOpen(link.status) && link.expireBy <= now && (tenant === undefined || belongsTo(link, tenant))
+            )
+            .sort((a, b) => a.expireBy - b.expireBy)
+            .slice(0, limit)
+        ),
+      eventsOf: (tenant, id: PaymentLinkId) =>
+        Effect.sync(() => {
+          const link = links.get(id)
+          if (link === undefined || !belongsTo(link, tenant)) return []
+          return outbox.filter((row) => row.linkId === id).map(({ linkId: _, ...row }) => row)
+        })
+    }
+  })
+)
+
+/** In-memory merchants and keys. Secrets are held in memory only and compared in constant time. */
+export const merchants: Layer.Layer<Merchants, never, IdGenerator> = Layer.effect(
+  Merchants,
+  Effect.gen(function* () {
+    const ids = yield* IdGenerator
+    const all = new Map<string, Merchant>()
+    const keys = new Map<string, { key: ApiKey; secret: string }>()
+    const createMerchant = (name: string) =>
+      Effect.map(ids.next("acc"), (id) => {
+        const merchant: Merchant = {
+          id: MerchantId.make(id, { disableValidation: true }),
+          name,
+          createdAt: (Date.now() / 1000) | 0
+        }
+        all.set(merchant.id, merchant)
+        return merchant
+      })
+    return {
+      create: createMerchant,
+      list: Effect.sync(() => [...all.values()]),
+      find: (id) => Effect.sync(() => Option.fromNullable(all.get(id))),
+      issueKey: (merchantId, mode) =>
+        Effect.gen(function* () {
+          if (!all.has(merchantId)) return yield* new MerchantNotFound({ id: merchantId })
+          const keyId = `rzp_${mode}_${(yield* ids.next("acc")).slice(4)}`
+          const secret = yield* ids.secret(SECRET_LENGTH)
+          const key: ApiKey = { keyId, merchantId, mode, createdAt: (Date.now() / 1000) | 0, revokedAt: null }
+          keys.set(keyId, { key, secret })
+          return { key, secret }
+        }),
+      seedKey: (keyId, secret, merchantName) =>
+        Effect.gen(function* () {
+          const mode = Tenant.modeOfKeyId(keyId) ?? "test"
+          const existing = keys.get(keyId)
+          if (existing !== undefined) {
+            keys.set(keyId, { key: existing.key, secret })
+            return { merchant: all.get(existing.key.merchantId)!, key: existing.key, created: false }
+          }
+          const merchant = yield* createMerchant(merchantName)
+          const key: ApiKey = { keyId, merchantId: merchant.id, mode, createdAt: merchant.createdAt, revokedAt: null }
+          keys.set(keyId, { key, secret })
+          return { merchant, key, created: true }
+        }),
+      listKeys: (merchantId) =>
+        Effect.sync(() => [...keys.values()].filter((entry) => entry.key.merchantId === merchantId).map((e) => e.key)),
+      revokeKey: (keyId) =>
+        Effect.suspend(() => {
+          const entry = keys.get(keyId)
+          if (entry === undefined) return Effect.fail(new KeyNotFound({ keyId }))
+          keys.set(keyId, { ...entry, key: { ...entry.key, revokedAt: (Date.now() / 1000) | 0 } })
+          return Effect.void
+        }),
+      authenticate: (keyId, secret) =>
+        Effect.suspend(() => {
+          const entry = keys.get(keyId)
+          if (entry === undefined || entry.key.revokedAt !== null)
+            return Effect.fail(new AuthenticationFailed({ reason: "unknown_key" }))
+          if (!constantTimeEquals(entry.secret, secret))
+            return Effect.fail(new AuthenticationFailed({ reason: "wrong_secret" }))
+          return Effect.succeed({ tenant: Tenant.make(entry.key.merchantId, entry.key.mode), keyId })
+        }),
+      secretOf: (keyId) => Effect.sync(() => Option.fromNullable(keys.get(keyId)?.secret))
+    }
+  })
+)
+
+/** In-memory test clocks: an offset per (merchant, test mode); live mode never moves. */
+export const testClocks: Layer.Layer<TestClocks> = Layer.sync(TestClocks, () => {
+  const offsets = new Map<string, number>()
+  return {
+    offset: (tenant) => Effect.sync(() => (tenant.mode === "live" ? 0 : (offsets.get(tenantKey(tenant)) ?? 0))),
+    advance: (tenant, seconds) =>
+      Effect.sync(() => {
+        if (tenant.mode === "live") return 0
+        const next = (offsets.get(tenantKey(tenant)) ?? 0) + Math.max(0, Math.floor(seconds))
+        offsets.set(tenantKey(tenant), next)
+        return next
+      })
+  }
+})
+
+/** An in-memory idempotency store. */
+export const idempotency: Layer.Layer<IdempotencyStore> = Layer.sync(IdempotencyStore, () => {
+  const records = new Map<string, { hash: string; at: number; response: StoredResponse | null }>()
+  const keyOf = (tenant: Tenant.Tenant, key: string) => `${tenantKey(tenant)}/${key}`
+  return {
+    begin: (tenant, key, requestHash, now) =>
+      Effect.sync(() => {
+        const record = records.get(keyOf(tenant, key))
+        if (record === undefined || record.at + RETENTION_SECONDS <= now) {
+          records.set(keyOf(tenant, key), { hash: requestHash, at: now, response: null })
+          return { _tag: "Claimed" } as const
+        }
+        if (record.hash !== requestHash) return { _tag: "Mismatch" } as const
+        if (record.response === null) return { _tag: "InProgress" } as const
+        return { _tag: "Replay", response: record.response } as const
+      }),
+    complete: (tenant, key, response) =>
+      Effect.sync(() => {
+        const record = records.get(keyOf(tenant, key))
+        if (record !== undefined) records.set(keyOf(tenant, key), { ...record, response })
+      }),
+    release: (tenant, key) =>
+      Effect.sync(() => {
+        records.delete(keyOf(tenant, key))
+      })
+  }
+})
+
+/** Every in-memory storage port at once. */
+export const layer: Layer.Layer<PaymentLinkRepository | Merchants | TestClocks | IdempotencyStore, never, IdGenerator> =
+  Layer.mergeAll(repository, merchants, testClocks, idempotency)

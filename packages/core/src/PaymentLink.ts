@@ -1,0 +1,103 @@
+/**
+ * The Payment Link aggregate (PRODUCT.md §3.1) and the values it is made of.
+ */
+import * as Schema from "effect/Schema"
+import { CustomerId, MerchantId, OrderId, PaymentId, PaymentLinkId, ShortCode } from "./Ids.js"
+import { Amount, Currency } from "./Money.js"
+import { Mode } from "./Tenant.js"
+
+/** Unix time in whole seconds. */
+export const UnixSeconds = Schema.Int
+export type UnixSeconds = number
+
+export const Status = Schema.Literal("issued", "partially_paid", "paid", "cancelled", "expired")
+export type Status = typeof Status.Type
+
+/** Statuses from which no payment, cancel or field edit is possible. */
+export const terminalStatuses: ReadonlyArray<Status> = ["paid", "cancelled", "expired"]
+
+export const isTerminal = (status: Status): boolean => terminalStatuses.includes(status)
+
+export const NotificationStatus = Schema.Literal("pending", "sent")
+export type NotificationStatus = typeof NotificationStatus.Type
+
+export const Channel = Schema.Literal("sms", "email")
+export type Channel = typeof Channel.Type
+
+export class Customer extends Schema.Class<Customer>("Customer")({
+  id: CustomerId,
+  name: Schema.NullOr(Schema.String),
+  email: Schema.NullOr(Schema.String),
+  contact: Schema.NullOr(Schema.String)
+}) {}
+
+export class Payment extends Schema.Class<Payment>("Payment")({
+  id: PaymentId,
+  amount: Amount,
+  currency: Currency,
+  method: Schema.String,
+  status: Schema.Literal("captured"),
+  createdAt: UnixSeconds
+}) {}
+
+export const Notes = Schema.Record({ key: Schema.String, value: Schema.String })
+export type Notes = typeof Notes.Type
+
+export class PaymentLink extends Schema.Class<PaymentLink>("PaymentLink")({
+  id: PaymentLinkId,
+  merchantId: MerchantId,
+  mode: Mode,
+  status: Status,
+  receipt: Schema.NullOr(Schema.String),
+  customer: Schema.NullOr(Customer),
+  orderId: OrderId,
+  amount: Amount,
+  amountPaid: Amount,
+  currency: Currency,
+  partialPayment: Schema.Boolean,
+  firstPaymentMinAmount: Schema.NullOr(Amount),
+  description: Schema.NullOr(Schema.String),
+  notes: Notes,
+  expireBy: UnixSeconds,
+  viewLess: Schema.Boolean,
+  smsNotify: Schema.Boolean,
+  emailNotify: Schema.Boolean,
+  smsStatus: Schema.NullOr(NotificationStatus),
+  emailStatus: Schema.NullOr(NotificationStatus),
+  reminderEnable: Schema.Boolean,
+  shortCode: ShortCode,
+  shortUrl: Schema.String,
+  callbackUrl: Schema.NullOr(Schema.String),
+  callbackMethod: Schema.NullOr(Schema.Literal("get")),
+  payments: Schema.Array(Payment),
+  createdAt: UnixSeconds,
+  issuedAt: Schema.NullOr(UnixSeconds),
+  paidAt: Schema.NullOr(UnixSeconds),
+  cancelledAt: Schema.NullOr(UnixSeconds),
+  expiredAt: Schema.NullOr(UnixSeconds),
+  idempotencyKey: Schema.NullOr(Schema.String),
+  /** The API key that created the link: its secret signs the hosted page's callback (§5). */
+  keyId: Schema.NullOr(Schema.String),
+  /** Optimistic-concurrency version: every stored transition increments it by one. */
+  version: Schema.Int
+}) {
+  /** Always `amount − amountPaid`; never stored separately so it can never disagree. */
+  get amountDue(): Amount {
+    return (this.amount - this.amountPaid) as Amount
+  }
+
+  /** The latest captured payment, which Razorpay reports as `payment_id`. */
+  get lastPayment(): Payment | undefined {
+    return this.payments[this.payments.length - 1]
+  }
+}
+
+export type PaymentLinkFields = ConstructorParameters<typeof PaymentLink>[0]
+
+/** A copy of `link` with `changes` applied; inputs come from the pure transitions, which keep the invariants. */
+export const evolve = (link: PaymentLink, changes: Partial<PaymentLinkFields>): PaymentLink =>
+  new PaymentLink({ ...link, ...changes }, { disableValidation: true })
+
+/** Builds a link from fields that the domain has already validated. */
+export const unsafeMake = (fields: PaymentLinkFields): PaymentLink =>
+  new PaymentLink(fields, { disableValidation: true })

@@ -1,0 +1,255 @@
+/**
+ * The PaymentLinks use-cases: the shell around the pure state machine. Each command loads the link,
+ * asks `Transitions` for the next state at the tenant's `now`, and stores it with a compare-and-set;
+ * a lost race is retried from a fresh read, so the loser gets the ordinary domain error.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { type CommandError, invalid, LinkNotFound, MalformedId, type ValidationFailed } from "./DomainError.js"
+import { IdGenerator } from "./IdGenerator.js"
+import { CustomerId, OrderId, parseId, PaymentId, PaymentLinkId, type ShortCode } from "./Ids.js"
+import type { Principal } from "./Merchants.js"
+import type { Channel, PaymentLink } from "./PaymentLink.js"
+import { PaymentLinkRepository, type StaleLink } from "./PaymentLinkRepository.js"
+import * as Tenant from "./Tenant.js"
+import { TestClocks } from "./TestClocks.js"
+import * as Transitions from "./Transitions.js"
+import * as Validation from "./Validation.js"
+
+/** Where links are served: `short_url` is `<publicUrl>/i/<code>`. */
+export interface LinkSettingsShape {
+  readonly publicUrl: string
+}
+
+export class LinkSettings extends Context.Tag("@paylinks/core/LinkSettings")<LinkSettings, LinkSettingsShape>() {}
+
+export const linkSettings = (publicUrl: string): Layer.Layer<LinkSettings> =>
+  Layer.succeed(LinkSettings, { publicUrl: publicUrl.replace(/\/+$/, "") })
+
+export interface CreateOptions {
+  readonly idempotencyKey?: string | null
+}
+
+export interface PaymentLinksShape {
+  /** The tenant's current time in unix seconds: real time, plus the test clock's offset in test mode. */
+  readonly now: (tenant: Tenant.Tenant) => Effect.Effect<number>
+  readonly create: (
+    caller: Principal,
+    input: Record<string, unknown>,
+    options?: CreateOptions
+  ) => Effect.Effect<PaymentLink, ValidationFailed | LinkNotFound>
+  readonly get: (tenant: Tenant.Tenant, id: string) => Effect.Effect<PaymentLink, MalformedId | LinkNotFound>
+  /** The link behind a short code, as of its tenant's now (the hosted page). */
+  readonly getByShortCode: (code: ShortCode) => Effect.Effect<PaymentLink, LinkNotFound>
+  readonly list: (
+    tenant: Tenant.Tenant,
+    query: Readonly<Record<string, string | undefined>>
+  ) => Effect.Effect<ReadonlyArray<PaymentLink>, ValidationFailed>
+  readonly cancel: (tenant: Tenant.Tenant, id: string) => Effect.Effect<PaymentLink, CommandError>
+  readonly pay: (
+    tenant: Tenant.Tenant,
+    id: string,
+    input: Record<string, unknown>
+  ) => Effect.Effect<PaymentLink, CommandError>
+  readonly update: (
+    tenant: Tenant.Tenant,
+    id: string,
+    input: Record<string, unknown>
+  ) => Effect.Effect<PaymentLink, CommandError>
+  /** `notify_by/:medium`: asks for the link to be sent again by `sms` or `email`. */
+  readonly notify: (tenant: Tenant.Tenant, id: string, medium: string) => Effect.Effect<PaymentLink, CommandError>
+  /** The notifier confirmed delivery on a channel. */
+  readonly markNotificationSent: (
+    tenant: Tenant.Tenant,
+    id: PaymentLinkId,
+    channel: Channel
+  ) => Effect.Effect<PaymentLink, CommandError>
+  /**
+   * Stores the expiry of up to `limit` due links (of one tenant, or of all at real time) and
+   * returns how many it expired.
+   */
+  readonly expireDue: (limit: number, tenant?: Tenant.Tenant) => Effect.Effect<number>
+  /** Moves a test-mode clock forward and expires that tenant's links that are now due. */
+  readonly advanceTestClock: (tenant: Tenant.Tenant, seconds: number) => Effect.Effect<number>
+}
+
+export class PaymentLinks extends Context.Tag("@paylinks/core/PaymentLinks")<PaymentLinks, PaymentLinksShape>() {}
+
+const MAX_ATTEMPTS = 16
+
+export const make = Effect.gen(function* () {
+  const repository = yield* PaymentLinkRepository
+  const ids = yield* IdGenerator
+  const clocks = yield* TestClocks
+  const settings = yield* LinkSettings
+
+  const realNow = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))
+  const now = (tenant: Tenant.Tenant) =>
+    tenant.mode === "live" ? realNow : Effect.zipWith(realNow, clocks.offset(tenant), (real, offset) => real + offset)
+
+  const parseLinkId = (raw: string): Either.Either<PaymentLinkId, MalformedId> => {
+    const parsed = parseId("inv", raw)
+    return parsed._tag === "Valid"
+      ? Either.right(PaymentLinkId.make(parsed.id, { disableValidation: true }))
+      : Either.left(new MalformedId({ withoutPrefix: parsed.withoutPrefix }))
+  }
+
+  const load = (tenant: Tenant.Tenant, id: PaymentLinkId) =>
+    Effect.flatMap(repository.findById(tenant, id), (found) =>
+      Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new LinkNotFound({ id }))
+    )
+
+  /** Load → transition → compare-and-set, retried from a fresh read when another writer won. */
+  const transact = <E>(
+    tenant: Tenant.Tenant,
+    rawId: string,
+    step: (
+      link: PaymentLink,
+      now: number
+    ) => Effect.Effect<Transitions.Transition, E> | Either.Either<Transitions.Transition, E>
+  ): Effect.Effect<PaymentLink, E | MalformedId | LinkNotFound> =>
+    Effect.gen(function* () {
+      const id = yield* parseLinkId(rawId)
+      for (let attempt = 1; ; attempt++) {
+        const link = yield* load(tenant, id)
+        const at = yield* now(tenant)
+        const transition = yield* step(link, at)
+        const saved = yield* Effect.either(repository.save(transition))
+        if (Either.isRight(saved)) return transition.link
+        if (attempt >= MAX_ATTEMPTS) return yield* Effect.die(saved.left as StaleLink)
+      }
+    })
+
+  const create: PaymentLinksShape["create"] = (caller, input, options) =>
+    Effect.gen(function* () {
+      const at = yield* now(caller.tenant)
+      const command = yield* Validation.validateCreate(input, at)
+      let customer = null
+      if (command.customerId !== null) {
+        const found = yield* repository.findCustomer(caller.tenant, command.customerId)
+        if (Option.isNone(found)) return yield* invalid("customer_id", "The id provided does not exist")
+        customer = found.value
+      } else if (command.customer !== null) {
+        const customerId = CustomerId.make(yield* ids.next("cust"), { disableValidation: true })
+        customer = Transitions.newCustomer(customerId, command.customer)
+      }
+      const shortCode = yield* ids.shortCode
+      const transition = Transitions.issue(
+        command,
+        {
+          tenant: caller.tenant,
+          id: PaymentLinkId.make(yield* ids.next("inv"), { disableValidation: true }),
+          orderId: OrderId.make(yield* ids.next("order"), { disableValidation: true }),
+          shortCode,
+          shortUrl: `${settings.publicUrl}/i/${shortCode}`,
+          customer,
+          keyId: caller.keyId,
+          idempotencyKey: options?.idempotencyKey ?? null
+        },
+        at
+      )
+      yield* repository.insert(transition)
+      return transition.link
+    }).pipe(Effect.withSpan("PaymentLinks.create"))
+
+  const get: PaymentLinksShape["get"] = (tenant, rawId) =>
+    Effect.gen(function* () {
+      const id = yield* parseLinkId(rawId)
+      const link = yield* load(tenant, id)
+      return Transitions.observe(link, yield* now(tenant))
+    }).pipe(Effect.withSpan("PaymentLinks.get"))
+
+  const getByShortCode: PaymentLinksShape["getByShortCode"] = (code) =>
+    Effect.gen(function* () {
+      const found = yield* repository.findByShortCode(code)
+      if (Option.isNone(found)) return yield* new LinkNotFound({ id: code })
+      const link = found.value
+      return Transitions.observe(link, yield* now(Tenant.make(link.merchantId, link.mode)))
+    }).pipe(Effect.withSpan("PaymentLinks.getByShortCode"))
+
+  const list: PaymentLinksShape["list"] = (tenant, rawQuery) =>
+    Effect.gen(function* () {
+      const query = yield* Validation.validateListQuery(rawQuery)
+      const at = yield* now(tenant)
+      // Only `link` entities live here; another invoice type matches nothing, as Razorpay's filter would.
+      if (query.type !== null && query.type !== "link") return []
+      const links = yield* repository.list(tenant, query, at)
+      return links.map((link) => Transitions.observe(link, at))
+    }).pipe(Effect.withSpan("PaymentLinks.list"))
+
+  const cancel: PaymentLinksShape["cancel"] = (tenant, id) =>
+    transact(tenant, id, (link, at) => Transitions.cancel(link, at)).pipe(Effect.withSpan("PaymentLinks.cancel"))
+
+  const pay: PaymentLinksShape["pay"] = (tenant, id, input) =>
+    Effect.gen(function* () {
+      const command = yield* Validation.validatePayment(input)
+      const paymentId = PaymentId.make(yield* ids.next("pay"), { disableValidation: true })
+      return yield* transact(tenant, id, (link, at) => Transitions.pay(link, command, paymentId, at))
+    }).pipe(Effect.withSpan("PaymentLinks.pay"))
+
+  const update: PaymentLinksShape["update"] = (tenant, id, input) =>
+    transact(tenant, id, (link, at) =>
+      Either.flatMap(Validation.validateUpdate(input, link, at), (command) => Transitions.update(link, command, at))
+    ).pipe(Effect.withSpan("PaymentLinks.update"))
+
+  const notify: PaymentLinksShape["notify"] = (tenant, id, medium) =>
+    Effect.gen(function* () {
+      if (medium !== "sms" && medium !== "email")
+        return yield* invalid("medium", `${medium} is not a valid communication medium.`)
+      return yield* transact(tenant, id, (link, at) => Transitions.requestNotification(link, medium, at))
+    }).pipe(Effect.withSpan("PaymentLinks.notify"))
+
+  const markNotificationSent: PaymentLinksShape["markNotificationSent"] = (tenant, id, channel) =>
+    transact(tenant, id, (link, at) => Transitions.markNotificationSent(link, channel, at)).pipe(
+      Effect.withSpan("PaymentLinks.markNotificationSent")
+    )
+
+  const expireDue: PaymentLinksShape["expireDue"] = (limit, tenant) =>
+    Effect.gen(function* () {
+      const at = tenant === undefined ? yield* realNow : yield* now(tenant)
+      const due = yield* repository.findDue(at, limit, tenant)
+      let expired = 0
+      for (const link of due) {
+        // A sweep across all tenants runs on real time; a test-mode tenant's clock may be ahead of it.
+        const linkNow = tenant === undefined ? at : yield* now(tenant)
+        const outcome = Transitions.expire(link, linkNow)
+        if (Either.isLeft(outcome)) continue
+        const saved = yield* Effect.either(repository.save(outcome.right))
+        if (Either.isRight(saved)) expired++
+      }
+      return expired
+    }).pipe(Effect.withSpan("PaymentLinks.expireDue"))
+
+  const advanceTestClock: PaymentLinksShape["advanceTestClock"] = (tenant, seconds) =>
+    Effect.gen(function* () {
+      const offset = yield* clocks.advance(tenant, seconds)
+      for (;;) {
+        const expired = yield* expireDue(500, tenant)
+        if (expired < 500) break
+      }
+      return offset
+    }).pipe(Effect.withSpan("PaymentLinks.advanceTestClock"))
+
+  return {
+    now,
+    create,
+    get,
+    getByShortCode,
+    list,
+    cancel,
+    pay,
+    update,
+    notify,
+    markNotificationSent,
+    expireDue,
+    advanceTestClock
+  } satisfies PaymentLinksShape
+})
+
+/** The use-cases over whatever repository, id generator, test clocks and settings are provided. */
+export const layer: Layer.Layer<PaymentLinks, never, PaymentLinkRepository | IdGenerator | TestClocks | LinkSettings> =
+  Layer.effect(PaymentLinks, make)

@@ -1,0 +1,16 @@
+/**
+ * The TestClocks port: each merchant's test-mode clock is real time plus an offset the merchant can
+ * advance (PRODUCT.md §4.4). Live mode always runs on real time.
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { Tenant } from "./Tenant.js"
+
+export interface TestClocksShape {
+  /** Seconds the tenant's clock runs ahead of real time (always 0 in live mode). */
+  readonly offset: (tenant: Tenant) => Effect.Effect<number>
+  /** Moves a test-mode clock forward by `seconds` and returns the new offset. */
+  readonly advance: (tenant: Tenant, seconds: number) => Effect.Effect<number>
+}
+
+export class TestClocks extends Context.Tag("@paylinks/core/TestClocks")<TestClocks, TestClocksShape>() {}

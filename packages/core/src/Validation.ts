@@ -1,0 +1,515 @@
+/**
+ * Validation of commands as they arrive (decoded JSON or query strings), pure, with the exact texts
+ * of PRODUCT.md §4.6. Every problem is reported, in a fixed order: unknown fields first, then each
+ * field in the order of the create request's documentation.
+ */
+import * as Either from "effect/Either"
+import { addMonthsUtc, LINK_LIFETIME_MONTHS, MIN_EXPIRY_LEAD_SECONDS } from "./Calendar.js"
+import { Problem, ValidationFailed } from "./DomainError.js"
+import { CustomerId, parseId } from "./Ids.js"
+import * as Money from "./Money.js"
+import type { Notes, Status } from "./PaymentLink.js"
+
+export const LIMITS = {
+  receipt: 40,
+  description: 2048,
+  customerName: 50,
+  customerEmail: 64,
+  customerContact: 15,
+  notesCount: 15,
+  noteKey: 256,
+  noteValue: 256,
+  listCount: 100,
+  idempotencyKey: 255
+} as const
+
+/** A create command whose every field has passed validation. */
+export interface CreateCommand {
+  readonly amount: Money.Amount
+  readonly currency: Money.Currency
+  readonly description: string | null
+  readonly receipt: string | null
+  readonly customer: {
+    readonly name: string | null
+    readonly email: string | null
+    readonly contact: string | null
+  } | null
+  readonly customerId: CustomerId | null
+  readonly expireBy: number | null
+  readonly partialPayment: boolean
+  readonly firstPaymentMinAmount: Money.Amount | null
+  readonly smsNotify: boolean
+  readonly emailNotify: boolean
+  readonly viewLess: boolean
+  readonly reminderEnable: boolean
+  readonly notes: Notes
+  readonly callbackUrl: string | null
+  readonly callbackMethod: "get" | null
+}
+
+/** The fields an update may carry; absent means "leave as it is". */
+export interface UpdateCommand {
+  readonly receipt?: string | null
+  readonly notes?: Notes
+  readonly expireBy?: number
+  readonly partialPayment?: boolean
+  readonly firstPaymentMinAmount?: Money.Amount | null
+  readonly reminderEnable?: boolean
+}
+
+export interface PaymentCommand {
+  readonly amount: Money.Amount | null
+  readonly method: string
+}
+
+export interface ListQuery {
+  readonly type: string | null
+  readonly status: Status | null
+  readonly receipt: string | null
+  readonly customerId: string | null
+  readonly paymentId: string | null
+  readonly from: number | null
+  readonly to: number | null
+  readonly count: number
+  readonly skip: number
+}
+
+export const CREATE_FIELDS = [
+  "type",
+  "amount",
+  "currency",
+  "description",
+  "receipt",
+  "customer",
+  "customer_id",
+  "expire_by",
+  "partial_payment",
+  "first_payment_min_amount",
+  "sms_notify",
+  "email_notify",
+  "view_less",
+  "notes",
+  "reminder_enable",
+  "callback_url",
+  "callback_method"
+] as const
+
+export const UPDATE_FIELDS = [
+  "receipt",
+  "notes",
+  "expire_by",
+  "partial_payment",
+  "first_payment_min_amount",
+  "reminder_enable"
+] as const
+
+export const PAYMENT_METHODS = ["card", "netbanking", "wallet", "upi", "emi"] as const
+
+const CUSTOMER_FIELDS = ["name", "email", "contact"] as const
+const LIST_FIELDS = ["type", "status", "receipt", "customer_id", "payment_id", "from", "to", "count", "skip"] as const
+const STATUSES: ReadonlyArray<Status> = ["issued", "partially_paid", "paid", "cancelled", "expired"]
+
+// A practical address check: one @, a non-empty local part, a dotted domain, no spaces or controls.
+const EMAIL =
+  /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/
+// An absolute http(s) URL with a host and no whitespace; the browser is what finally follows it.
+const HTTP_URL = /^https?:\/\/[^\s/?#@]+(?::[0-9]{1,5})?(?:[/?#][^\s]*)?$/i
+const CONTACT = /^\+?[0-9]{8,}$/
+
+/** Collects problems while a command is checked; the order of `add` calls is the order reported. */
+class Problems {
+  readonly list: Array<Problem> = []
+  add(field: string | null, description: string): void {
+    this.list.push(new Problem({ field, description }, { disableValidation: true }))
+  }
+  result<A>(value: () => A): Either.Either<A, ValidationFailed> {
+    const [first, ...rest] = this.list
+    return first === undefined
+      ? Either.right(value())
+      : Either.left(new ValidationFailed({ problems: [first, ...rest] }))
+  }
+}
+
+/** Character length as users count it: by code point, so an emoji is one character. */
+const lengthOf = (text: string): number => {
+  let n = 0
+  for (const _ of text) n++
+  return n
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const notRequiredText = (fields: ReadonlyArray<string>): string =>
+  `${fields.join(", ")} is/are not required and should not be sent`
+
+const checkUnknown = (
+  problems: Problems,
+  input: Record<string, unknown>,
+  allowed: ReadonlyArray<string>,
+  prefix = ""
+): void => {
+  const extra = Object.keys(input).filter((key) => !allowed.includes(key))
+  if (extra.length > 0) {
+    const names = extra.map((key) => prefix + key)
+    problems.add(names.length === 1 ? names[0]! : null, notRequiredText(names))
+  }
+}
+
+const mustBe = (label: string, kind: "an integer" | "a string" | "a boolean" | "an object"): string =>
+  `The ${label} must be ${kind}.`
+const tooLong = (label: string, max: number): string => `The ${label} may not be greater than ${max} characters.`
+
+/** `null` and an absent key both mean "not given"; `undefined` is returned for either. */
+const given = (input: Record<string, unknown>, key: string): unknown => (input[key] === null ? undefined : input[key])
+
+const readString = (problems: Problems, field: string, label: string, value: unknown, max?: number): string | null => {
+  if (value === undefined) return null
+  if (typeof value !== "string") {
+    problems.add(field, mustBe(label, "a string"))
+    return null
+  }
+  if (max !== undefined && lengthOf(value) > max) {
+    problems.add(field, tooLong(label, max))
+    return null
+  }
+  return value
+}
+
+/** Booleans may also be sent as 0/1 (Razorpay's SDKs and form posts do). */
+const readBoolean = (problems: Problems, field: string, value: unknown, fallback: boolean): boolean => {
+  if (value === undefined) return fallback
+  if (value === true || value === 1 || value === "1" || value === "true") return true
+  if (value === false || value === 0 || value === "0" || value === "false") return false
+  problems.add(field, mustBe(field, "a boolean"))
+  return fallback
+}
+
+const readInteger = (problems: Problems, field: string, value: unknown): number | null => {
+  if (value === undefined) return null
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    problems.add(field, mustBe(field, "an integer"))
+    return null
+  }
+  if (!Number.isSafeInteger(value)) {
+    problems.add(field, `The ${field} may not be greater than ${Number.MAX_SAFE_INTEGER}.`)
+    return null
+  }
+  return value
+}
+
+const readNotes = (problems: Problems, value: unknown): Notes => {
+  if (value === undefined) return {}
+  // PHP clients (and Razorpay's own examples) send an empty notes list as `[]`.
+  if (Array.isArray(value) && value.length === 0) return {}
+  if (!isPlainObject(value)) {
+    problems.add("notes", mustBe("notes", "an object"))
+    return {}
+  }
+  const entries = Object.entries(value)
+  if (entries.length > LIMITS.notesCount) {
+    problems.add("notes", `The notes may not have more than ${LIMITS.notesCount} items.`)
+    return {}
+  }
+  const notes: Record<string, string> = {}
+  for (const [key, raw] of entries) {
+    const label = `notes.${key}`
+    if (lengthOf(key) > LIMITS.noteKey) {
+      problems.add("notes", `The notes key may not be greater than ${LIMITS.noteKey} characters.`)
+      continue
+    }
+    // Numbers and booleans are kept as their text, as Razorpay stores every note value as a string.
+    const text = typeof raw === "number" || typeof raw === "boolean" ? String(raw) : raw
+    if (typeof text !== "string") {
+      problems.add(label, mustBe(label, "a string"))
+      continue
+    }
+    if (lengthOf(text) > LIMITS.noteValue) {
+      problems.add(label, tooLong(label, LIMITS.noteValue))
+      continue
+    }
+    notes[key] = text
+  }
+  return notes
+}
+
+/** Checks an amount against the currency's minimum of one major unit. */
+const checkMinimum = (problems: Problems, field: string, value: number, currency: Money.Currency): boolean => {
+  const minimum = Money.minimumAmount(currency)
+  if (value < minimum) {
+    problems.add(field, `The ${field} must be at least ${Money.format(minimum, currency)}`)
+    return false
+  }
+  return true
+}
+
+/** The expiry window: at least 15 minutes from now, at most six calendar months from creation. */
+export const checkExpireBy = (expireBy: number, now: number, createdAt: number): string | undefined => {
+  if (expireBy < now + MIN_EXPIRY_LEAD_SECONDS) return "expire_by should be at least 15 minutes after current time."
+  if (expireBy > addMonthsUtc(createdAt, LINK_LIFETIME_MONTHS))
+    return "expire_by cannot be more than six months from the date of creation."
+  return undefined
+}
+
+const readCustomer = (problems: Problems, value: unknown): CreateCommand["customer"] => {
+  if (value === undefined) return null
+  if (!isPlainObject(value)) {
+    problems.add("customer", mustBe("customer", "an object"))
+    return null
+  }
+  checkUnknown(problems, value, CUSTOMER_FIELDS, "customer.")
+  const name = readString(problems, "customer.name", "name", given(value, "name"), LIMITS.customerName)
+  const email = readString(problems, "customer.email", "email", given(value, "email"), LIMITS.customerEmail)
+  if (email !== null && !EMAIL.test(email)) problems.add("customer.email", "The email must be a valid email address.")
+  const contact = readString(problems, "customer.contact", "contact", given(value, "contact"), LIMITS.customerContact)
+  if (contact !== null && !CONTACT.test(contact)) problems.add("customer.contact", "The contact format is invalid.")
+  return { name, email, contact }
+}
+
+const readCustomerId = (problems: Problems, value: unknown): CustomerId | null => {
+  const raw = readString(problems, "customer_id", "customer_id", value)
+  if (raw === null) return null
+  const parsed = parseId("cust", raw)
+  if (parsed._tag === "Malformed") {
+    problems.add("customer_id", `${parsed.withoutPrefix} is not a valid id`)
+    return null
+  }
+  return CustomerId.make(parsed.id, { disableValidation: true })
+}
+
+const readCallbackUrl = (problems: Problems, value: unknown): string | null => {
+  const raw = readString(problems, "callback_url", "callback_url", value, 2048)
+  if (raw === null) return null
+  if (!HTTP_URL.test(raw)) {
+    problems.add("callback_url", "The callback url format is invalid.")
+    return null
+  }
+  return raw
+}
+
+/**
+ * Validates a create request body. `now` is the creation time: the expiry window is measured from it.
+ */
+export const validateCreate = (
+  input: Record<string, unknown>,
+  now: number
+): Either.Either<CreateCommand, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(problems, input, CREATE_FIELDS)
+
+  const type = given(input, "type")
+  if (type === undefined) problems.add("type", "The type field is required.")
+  else if (typeof type !== "string") problems.add("type", mustBe("type", "a string"))
+  else if (type !== "link") problems.add("type", "The selected type is invalid.")
+
+  const rawCurrency = readString(problems, "currency", "currency", given(input, "currency"))
+  let currency: Money.Currency = Money.INR
+  let currencyKnown = true
+  if (rawCurrency !== null) {
+    if (Money.isSupportedCurrency(rawCurrency)) currency = rawCurrency
+    else {
+      currencyKnown = false
+      problems.add("currency", "The selected currency is invalid.")
+    }
+  } else if (given(input, "currency") !== undefined) currencyKnown = false
+
+  const rawAmount = given(input, "amount")
+  let amount: number | null = null
+  if (rawAmount === undefined) problems.add("amount", "The amount field is required.")
+  else {
+    amount = readInteger(problems, "amount", rawAmount)
+    if (amount !== null && currencyKnown && !checkMinimum(problems, "amount", amount, currency)) amount = null
+  }
+
+  const description = readString(
+    problems,
+    "description",
+    "description",
+    given(input, "description"),
+    LIMITS.description
+  )
+  const receipt = readString(problems, "receipt", "receipt", given(input, "receipt"), LIMITS.receipt)
+  const customer = readCustomer(problems, given(input, "customer"))
+  const customerId = readCustomerId(problems, given(input, "customer_id"))
+  if (customer !== null && customerId !== null)
+    problems.add("customer_id", "Only one of customer and customer_id may be sent.")
+
+  const expireBy = readInteger(problems, "expire_by", given(input, "expire_by"))
+  if (expireBy !== null) {
+    const problem = checkExpireBy(expireBy, now, now)
+    if (problem !== undefined) problems.add("expire_by", problem)
+  }
+
+  const partialPayment = readBoolean(problems, "partial_payment", given(input, "partial_payment"), false)
+  const firstPaymentMinAmount = readInteger(
+    problems,
+    "first_payment_min_amount",
+    given(input, "first_payment_min_amount")
+  )
+  checkFirstPaymentMinAmount(problems, firstPaymentMinAmount, partialPayment, amount, currencyKnown ? currency : null)
+
+  const smsNotify = readBoolean(problems, "sms_notify", given(input, "sms_notify"), true)
+  const emailNotify = readBoolean(problems, "email_notify", given(input, "email_notify"), true)
+  const viewLess = readBoolean(problems, "view_less", given(input, "view_less"), true)
+  const notes = readNotes(problems, given(input, "notes"))
+  const reminderEnable = readBoolean(problems, "reminder_enable", given(input, "reminder_enable"), false)
+  const callbackUrl = readCallbackUrl(problems, given(input, "callback_url"))
+  const rawMethod = readString(problems, "callback_method", "callback_method", given(input, "callback_method"))
+  if (rawMethod !== null && rawMethod !== "get")
+    problems.add("callback_method", "The selected callback method is invalid.")
+  if (rawMethod !== null && callbackUrl === null && given(input, "callback_url") === undefined)
+    problems.add("callback_method", "The callback_method can only be sent with a callback_url.")
+
+  return problems.result(() => ({
+    amount: Money.amount(amount!),
+    currency,
+    description,
+    receipt,
+    customer,
+    customerId,
+    expireBy,
+    partialPayment,
+    firstPaymentMinAmount: firstPaymentMinAmount === null ? null : Money.amount(firstPaymentMinAmount),
+    smsNotify,
+    emailNotify,
+    viewLess,
+    reminderEnable,
+    notes,
+    callbackUrl,
+    callbackMethod: callbackUrl !== null ? "get" : null
+  }))
+}
+
+const checkFirstPaymentMinAmount = (
+  problems: Problems,
+  value: number | null,
+  partialPayment: boolean,
+  amount: number | null,
+  currency: Money.Currency | null
+): void => {
+  if (value === null) return
+  if (!partialPayment) {
+    problems.add(
+      "first_payment_min_amount",
+      "The first_payment_min_amount can only be sent when partial_payment is true."
+    )
+    return
+  }
+  if (currency !== null && !checkMinimum(problems, "first_payment_min_amount", value, currency)) return
+  if (amount !== null && value > amount)
+    problems.add("first_payment_min_amount", "The first_payment_min_amount may not be greater than the amount.")
+}
+
+/** The link facts an update is checked against. */
+export interface UpdateContext {
+  readonly amount: number
+  readonly currency: Money.Currency
+  readonly createdAt: number
+  readonly partialPayment: boolean
+  readonly firstPaymentMinAmount: number | null
+}
+
+/**
+ * Validates an update request body against the link it edits. Which fields a status allows is the
+ * transition's rule (`Transitions.update`), not this function's.
+ */
+export const validateUpdate = (
+  input: Record<string, unknown>,
+  link: UpdateContext,
+  now: number
+): Either.Either<UpdateCommand, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(problems, input, UPDATE_FIELDS)
+  const command: {
+    -readonly [K in keyof UpdateCommand]: UpdateCommand[K]
+  } = {}
+  if ("receipt" in input)
+    command.receipt = readString(problems, "receipt", "receipt", given(input, "receipt"), LIMITS.receipt)
+  if ("notes" in input) command.notes = readNotes(problems, given(input, "notes"))
+  if (given(input, "expire_by") !== undefined) {
+    const expireBy = readInteger(problems, "expire_by", given(input, "expire_by"))
+    if (expireBy !== null) {
+      const problem = checkExpireBy(expireBy, now, link.createdAt)
+      if (problem !== undefined) problems.add("expire_by", problem)
+      else command.expireBy = expireBy
+    }
+  }
+  if (given(input, "partial_payment") !== undefined)
+    command.partialPayment = readBoolean(
+      problems,
+      "partial_payment",
+      given(input, "partial_payment"),
+      link.partialPayment
+    )
+  if (given(input, "reminder_enable") !== undefined)
+    command.reminderEnable = readBoolean(problems, "reminder_enable", given(input, "reminder_enable"), false)
+  const partialPayment = command.partialPayment ?? link.partialPayment
+  if ("first_payment_min_amount" in input) {
+    const value = readInteger(problems, "first_payment_min_amount", given(input, "first_payment_min_amount"))
+    checkFirstPaymentMinAmount(problems, value, partialPayment, link.amount, link.currency)
+    command.firstPaymentMinAmount = value === null ? null : Money.amount(value)
+  } else if (!partialPayment && link.firstPaymentMinAmount !== null) {
+    // Turning partial payments off drops the first-instalment minimum, which only means something with them.
+    command.firstPaymentMinAmount = null
+  }
+  return problems.result(() => command)
+}
+
+/** Validates a sandbox or hosted-page payment: `amount` defaults to the amount due. */
+export const validatePayment = (input: Record<string, unknown>): Either.Either<PaymentCommand, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(problems, input, ["amount", "method"])
+  const amount = readInteger(problems, "amount", given(input, "amount"))
+  if (amount !== null && amount <= 0) problems.add("amount", "The amount must be at least 1.")
+  const method = readString(problems, "method", "method", given(input, "method")) ?? "card"
+  if (!(PAYMENT_METHODS as ReadonlyArray<string>).includes(method))
+    problems.add("method", "The selected method is invalid.")
+  return problems.result(() => ({ amount: amount === null ? null : Money.amount(amount), method }))
+}
+
+const readQueryInteger = (problems: Problems, field: string, value: string | undefined): number | null => {
+  if (value === undefined || value === "") return null
+  if (!/^-?[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    problems.add(field, mustBe(field, "an integer"))
+    return null
+  }
+  return Number(value)
+}
+
+/** Validates the list endpoint's query string (every value arrives as text). */
+export const validateListQuery = (
+  input: Readonly<Record<string, string | undefined>>
+): Either.Either<ListQuery, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(
+    problems,
+    Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)),
+    LIST_FIELDS
+  )
+  const text = (key: string): string | null => {
+    const value = input[key]
+    return value === undefined || value === "" ? null : value
+  }
+  const status = text("status")
+  if (status !== null && !(STATUSES as ReadonlyArray<string>).includes(status))
+    problems.add("status", "The selected status is invalid.")
+  const from = readQueryInteger(problems, "from", input["from"])
+  const to = readQueryInteger(problems, "to", input["to"])
+  const count = readQueryInteger(problems, "count", input["count"]) ?? 10
+  if (count > LIMITS.listCount) problems.add("count", `The count may not be greater than ${LIMITS.listCount}.`)
+  else if (count < 1) problems.add("count", "The count must be at least 1.")
+  const skip = readQueryInteger(problems, "skip", input["skip"]) ?? 0
+  if (skip < 0) problems.add("skip", "The skip must be at least 0.")
+  return problems.result(() => ({
+    type: text("type"),
+    status: status as Status | null,
+    receipt: text("receipt"),
+    customerId: text("customer_id"),
+    // A filter value that matches no id simply finds nothing, as Razorpay's filters do.
+    paymentId: text("payment_id"),
+    from,
+    to,
+    count,
+    skip
+  }))
+}
