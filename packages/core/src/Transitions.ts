@@ -298,9 +298,11 @@ export const markNotificationSent = (
   channel: Channel,
   now: number
 ): Either.Either<Transition, OperationNotAllowed> => {
-  const status = channel === "sms" ? link.smsStatus : link.emailStatus
-  if (status !== "pending") return Either.left(new OperationNotAllowed({ status: link.status, operation: "notified" }))
   const settled = settle(link, now)
+  const status = channel === "sms" ? link.smsStatus : link.emailStatus
+  // The refusal names the status the link has at `now`, as every other refusal does.
+  if (status !== "pending")
+    return Either.left(new OperationNotAllowed({ status: settled.link.status, operation: "notified" }))
   const next = evolve(settled.link, channel === "sms" ? { smsStatus: "sent" } : { emailStatus: "sent" })
   return Either.right(
     commit(
