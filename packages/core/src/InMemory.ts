@@ -3,6 +3,8 @@
  * mode scoping, compare-and-set saves, events appended with the change they belong to. For
  * embedders that need no persistence, and for tests.
  */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -19,6 +21,7 @@ import {
   Merchants,
   SECRET_LENGTH
 } from "./Merchants.js"
+import { Outbox, type OutboxEntry } from "./Outbox.js"
 import type { Customer, PaymentLink } from "./PaymentLink.js"
 import { PaymentLinkRepository, StaleLink, type StoredEvent } from "./PaymentLinkRepository.js"
 import * as Tenant from "./Tenant.js"
@@ -49,24 +52,76 @@ export const matchesQuery = (link: PaymentLink, query: ListQuery, now: number): 
   return true
 }
 
-/** An in-memory PaymentLinkRepository. */
-export const repository: Layer.Layer<PaymentLinkRepository, never, IdGenerator> = Layer.effect(
-  PaymentLinkRepository,
+/** An outbox row with the bookkeeping a relay needs. */
+interface OutboxRow extends OutboxEntry {
+  readonly availableAt: number
+  readonly claimedUntil: number | null
+  readonly deliveredAt: number | null
+  readonly lastError: string | null
+}
+
+const unixNow = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))
+
+/**
+ * An in-memory PaymentLinkRepository, with the Outbox its events land in (one store backs both, as
+ * one database does for the SQL adapters).
+ */
+export const repository: Layer.Layer<PaymentLinkRepository | Outbox, never, IdGenerator> = Layer.effectContext(
   Effect.gen(function* () {
     const ids = yield* IdGenerator
     const links = new Map<string, PaymentLink>()
     const byShortCode = new Map<string, string>()
     const customers = new Map<string, { tenant: string; customer: Customer }>()
-    const outbox: Array<StoredEvent & { linkId: string }> = []
+    const outbox: Array<OutboxRow> = []
 
     const append = (events: ReadonlyArray<StoredEvent["event"]>) =>
-      Effect.forEach(events, (event) =>
-        Effect.map(ids.next("evt"), (eventId) => {
-          outbox.push({ sequence: outbox.length + 1, eventId, event, linkId: event.link.id })
-        })
+      Effect.flatMap(unixNow, (now) =>
+        Effect.forEach(events, (event) =>
+          Effect.map(ids.next("evt"), (eventId) => {
+            outbox.push({
+              sequence: outbox.length + 1,
+              eventId,
+              tenant: Tenant.make(event.link.merchantId, event.link.mode),
+              linkId: event.link.id,
+              event,
+              createdAt: now,
+              attempts: 0,
+              availableAt: now,
+              claimedUntil: null,
+              deliveredAt: null,
+              lastError: null
+            })
+          })
+        )
       )
 
-    return {
+    const update = (sequence: number, change: (row: OutboxRow) => OutboxRow) =>
+      Effect.sync(() => {
+        const row = outbox[sequence - 1]
+        if (row !== undefined) outbox[sequence - 1] = change(row)
+      })
+
+    const outboxPort = Outbox.of({
+      claim: (_workerId, now, limit, leaseSeconds) =>
+        Effect.sync(() => {
+          const claimed: Array<OutboxEntry> = []
+          for (let i = 0; i < outbox.length && claimed.length < limit; i++) {
+            const row = outbox[i]!
+            if (row.deliveredAt !== null || row.availableAt > now) continue
+            if (row.claimedUntil !== null && row.claimedUntil > now) continue
+            const next = { ...row, attempts: row.attempts + 1, claimedUntil: now + leaseSeconds }
+            outbox[i] = next
+            const { availableAt: _a, claimedUntil: _c, deliveredAt: _d, lastError: _e, ...entry } = next
+            claimed.push(entry)
+          }
+          return claimed
+        }),
+      complete: (sequence, now) => update(sequence, (row) => ({ ...row, deliveredAt: now, claimedUntil: null })),
+      retryLater: (sequence, availableAt, error) =>
+        update(sequence, (row) => ({ ...row, availableAt, claimedUntil: null, lastError: error }))
+    })
+
+    const repositoryPort = PaymentLinkRepository.of({
       insert: (transition) =>
         Effect.gen(function* () {
           const link = transition.link
@@ -121,9 +176,12 @@ export const repository: Layer.Layer<PaymentLinkRepository, never, IdGenerator> 
         Effect.sync(() => {
           const link = links.get(id)
           if (link === undefined || !belongsTo(link, tenant)) return []
-          return outbox.filter((row) => row.linkId === id).map(({ linkId: _, ...row }) => row)
+          return outbox
+            .filter((row) => row.linkId === id)
+            .map(({ sequence, eventId, event }): StoredEvent => ({ sequence, eventId, event }))
         })
-    }
+    })
+    return Context.make(PaymentLinkRepository, repositoryPort).pipe(Context.add(Outbox, outboxPort))
   })
 )
 
@@ -237,5 +295,8 @@ export const idempotency: Layer.Layer<IdempotencyStore> = Layer.sync(Idempotency
 })
 
 /** Every in-memory storage port at once. */
-export const layer: Layer.Layer<PaymentLinkRepository | Merchants | TestClocks | IdempotencyStore, never, IdGenerator> =
-  Layer.mergeAll(repository, merchants, testClocks, idempotency)
+export const layer: Layer.Layer<
+  PaymentLinkRepository | Outbox | Merchants | TestClocks | IdempotencyStore,
+  never,
+  IdGenerator
+> = Layer.mergeAll(repository, merchants, testClocks, idempotency)
