@@ -122,6 +122,9 @@ class Problems {
   add(field: string | null, description: string): void {
     this.list.push(new Problem({ field, description }, { disableValidation: true }))
   }
+  append(other: Problems): void {
+    this.list.push(...other.list)
+  }
   result<A>(value: () => A): Either.Either<A, ValidationFailed> {
     const [first, ...rest] = this.list
     return first === undefined
@@ -302,14 +305,17 @@ export const validateCreate = (
   else if (typeof type !== "string") problems.add("type", mustBe("type", "a string"))
   else if (type !== "link") problems.add("type", "The selected type is invalid.")
 
-  const rawCurrency = readString(problems, "currency", "currency", given(input, "currency"))
+  // The currency decides the amount's minimum, so it is read first; its problems are still reported
+  // after the amount's, in the documented field order.
+  const currencyProblems = new Problems()
+  const rawCurrency = readString(currencyProblems, "currency", "currency", given(input, "currency"))
   let currency: Money.Currency = Money.INR
   let currencyKnown = true
   if (rawCurrency !== null) {
     if (Money.isSupportedCurrency(rawCurrency)) currency = rawCurrency
     else {
       currencyKnown = false
-      problems.add("currency", "The selected currency is invalid.")
+      currencyProblems.add("currency", "The selected currency is invalid.")
     }
   } else if (given(input, "currency") !== undefined) currencyKnown = false
 
@@ -320,6 +326,7 @@ export const validateCreate = (
     amount = readInteger(problems, "amount", rawAmount)
     if (amount !== null && currencyKnown && !checkMinimum(problems, "amount", amount, currency)) amount = null
   }
+  problems.append(currencyProblems)
 
   const description = readString(
     problems,
