@@ -1,0 +1,113 @@
+/**
+ * Turns every refusal into Razorpay's error envelope (PRODUCT.md §4.6): the texts of the errors the
+ * HTTP layer raises itself (routing, bodies, idempotency, faults), and the rendering of core's domain
+ * errors, whose texts core already carries.
+ */
+import type { CommandError } from "@paylinks/core/DomainError"
+import type { AuthenticationFailed } from "@paylinks/core/Merchants"
+import {
+  type ApiError,
+  BadRequestError,
+  ConflictError,
+  type ErrorDetail,
+  PayloadTooLargeError,
+  ServerError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError
+} from "./Wire.js"
+
+/** The descriptions the HTTP layer answers with; core's errors carry their own. */
+export const texts = {
+  routeNotFound: "The requested URL was not found on the server.",
+  invalidJsonBody: "The request body is not a valid JSON object",
+  bodyTooLarge: "The request body is too large",
+  authenticationFailed: "Authentication failed",
+  serverError: "The server encountered an error. The incident has been reported to admins.",
+  idempotencyMismatch: "Idempotency key already used with a different request",
+  idempotencyInProgress:
+    "A request with this Idempotency-Key is still being processed. Retry once it has been answered.",
+  idempotencyKeyTooLong: "The Idempotency-Key header may not be greater than 255 characters.",
+  idempotencyKeyEmpty: "The Idempotency-Key header may not be empty.",
+  tooManyRequests: "Too many requests",
+  notReady: "The storage is not reachable."
+} as const
+
+/** Where a problem arose, as Razorpay reports it: request-content errors vs. transport/auth errors. */
+type Origin = "business" | "NA"
+
+const BAD_REQUEST = "BAD_REQUEST_ERROR"
+const SERVER_ERROR = "SERVER_ERROR"
+
+/** Builds the envelope's inner object with the keys in Razorpay's order; `field` only when one field is at fault. */
+export const detail = (code: string, description: string, origin: Origin, field?: string | null): ErrorDetail => {
+  const business = origin === "business"
+  const base = {
+    code,
+    description,
+    source: business ? "business" : "NA",
+    step: business ? "payment_initiation" : "NA",
+    reason: business ? "input_validation_failed" : "NA",
+    metadata: {}
+  }
+  return field === undefined || field === null ? base : { ...base, field }
+}
+
+/** A 400 about the request's content (validation, state, ids, bodies). */
+export const badRequest = (description: string, field?: string | null): BadRequestError =>
+  new BadRequestError({ error: detail(BAD_REQUEST, description, "business", field) })
+
+/** The 400 for unknown routes and wrong methods (Razorpay answers both the same way). */
+export const routeNotFound = (): BadRequestError =>
+  new BadRequestError({ error: detail(BAD_REQUEST, texts.routeNotFound, "NA") })
+
+export const invalidJsonBody = (): BadRequestError => badRequest(texts.invalidJsonBody)
+
+export const bodyTooLarge = (): PayloadTooLargeError =>
+  new PayloadTooLargeError({ error: detail(BAD_REQUEST, texts.bodyTooLarge, "NA") })
+
+export const unauthorized = (description: string = texts.authenticationFailed): UnauthorizedError =>
+  new UnauthorizedError({ error: detail(BAD_REQUEST, description, "NA") })
+
+export const idempotencyInProgress = (): ConflictError =>
+  new ConflictError({ error: detail(BAD_REQUEST, texts.idempotencyInProgress, "NA") })
+
+export const tooManyRequests = (): TooManyRequestsError =>
+  new TooManyRequestsError({ error: detail(BAD_REQUEST, texts.tooManyRequests, "NA") })
+
+export const serverError = (): ServerError => new ServerError({ error: detail(SERVER_ERROR, texts.serverError, "NA") })
+
+export const notReady = (): ServiceUnavailableError =>
+  new ServiceUnavailableError({ error: detail(SERVER_ERROR, texts.notReady, "NA") })
+
+/** A refusal from core, rendered with core's own text; `field` only when one field is at fault. */
+export const fromDomain = (error: CommandError | AuthenticationFailed): ApiError => {
+  switch (error._tag) {
+    case "ValidationFailed":
+      return badRequest(error.first.description, error.first.field)
+    case "PaymentRefused":
+      return badRequest(error.description, error.field)
+    case "LinkNotFound":
+    case "MalformedId":
+    case "OperationNotAllowed":
+      return badRequest(error.message)
+    case "AuthenticationFailed":
+      return unauthorized(error.message)
+  }
+}
+
+const statuses: Record<ApiError["_tag"], number> = {
+  BadRequestError: BadRequestError.status,
+  UnauthorizedError: UnauthorizedError.status,
+  ConflictError: ConflictError.status,
+  PayloadTooLargeError: PayloadTooLargeError.status,
+  TooManyRequestsError: TooManyRequestsError.status,
+  ServerError: ServerError.status,
+  ServiceUnavailableError: ServiceUnavailableError.status
+}
+
+/** The HTTP status of an API error. */
+export const statusOf = (error: ApiError): number => statuses[error._tag]
+
+/** The exact bytes of an error response body. */
+export const body = (error: ApiError): string => JSON.stringify({ error: error.error })

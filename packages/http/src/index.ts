@@ -1,0 +1,3 @@
+export * as Api from "./Api.js"
+export * as Wire from "./Wire.js"
+export * as WireErrors from "./WireErrors.js"
