@@ -214,7 +214,7 @@ const readNotes = (problems: Problems, value: unknown): Notes => {
     problems.add("notes", `The notes may not have more than ${LIMITS.notesCount} items.`)
     return {}
   }
-  const notes: Record<string, string> = {}
+  const notes: Array<readonly [string, string]> = []
   for (const [key, raw] of entries) {
     const label = `notes.${key}`
     if (lengthOf(key) > LIMITS.noteKey) {
@@ -231,9 +231,10 @@ const readNotes = (problems: Problems, value: unknown): Notes => {
       problems.add(label, tooLong(label, LIMITS.noteValue))
       continue
     }
-    notes[key] = text
+    notes.push([key, text])
   }
-  return notes
+  // fromEntries defines own properties: assigning `notes["__proto__"] = text` would silently drop that note.
+  return Object.fromEntries(notes)
 }
 
 /** Checks an amount against the currency's minimum of one major unit. */

@@ -165,7 +165,7 @@ describe("Invariants of the state machine", () => {
       sequence.forEach((step, i) => {
         now += step.wait
         const before = plain(link)
-        const terminalBefore = Transitions.observe(link, now).status
+        const statusAtNow = Transitions.observe(link, now).status
         const wasTerminal = !Transitions.isOpen(link.status)
         const outcome = apply(link, step.command, now, i + 1)
         // Whatever happens, the given link is a value and stays exactly as it was.
@@ -189,7 +189,7 @@ describe("Invariants of the state machine", () => {
           expect(onlyNotes || step.command.kind === "sent").toBe(true)
           expect(settledFacts(next)).toEqual(settledFacts(link))
         }
-        if (terminalBefore === "expired" && !wasTerminal) {
+        if (statusAtNow === "expired" && !wasTerminal) {
           // Past expire_by an open link can only be expired, have its notes edited or a delivery confirmed,
           // and each stores the expiry with it.
           expect(["expire", "update", "sent"]).toContain(step.command.kind)

@@ -232,6 +232,15 @@ describe("Validation.validateCreate: types, required and unknown fields", () => 
     expect(accept(create({ notes: [] })).notes).toEqual({})
   })
 
+  it("keeps a note whose key is __proto__ as an ordinary note", () => {
+    const notes = accept(create({ notes: JSON.parse('{"__proto__":"x","a":"1"}') })).notes
+    expect(Object.entries(notes)).toEqual([
+      ["__proto__", "x"],
+      ["a", "1"]
+    ])
+    expect(Object.getPrototypeOf(notes)).toBe(Object.prototype)
+  })
+
   it("takes booleans as true/false, 0/1 and their text", () => {
     const command = accept(
       create({ partial_payment: 1, sms_notify: 0, email_notify: "false", view_less: false, reminder_enable: "1" })
