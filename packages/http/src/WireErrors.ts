@@ -30,7 +30,8 @@ export const texts = {
   idempotencyKeyTooLong: "The Idempotency-Key header may not be greater than 255 characters.",
   idempotencyKeyEmpty: "The Idempotency-Key header may not be empty.",
   tooManyRequests: "Too many requests",
-  notReady: "The storage is not reachable."
+  notReady: "The storage is not reachable.",
+  malformedRequest: "The request could not be read."
 } as const
 
 /** Where a problem arose, as Razorpay reports it: request-content errors vs. transport/auth errors. */
@@ -105,6 +106,13 @@ const statuses: Record<ApiError["_tag"], number> = {
   ServerError: ServerError.status,
   ServiceUnavailableError: ServiceUnavailableError.status
 }
+
+/** Whether a value is one of the API's wire errors. */
+export const isApiError = (value: unknown): value is ApiError =>
+  typeof value === "object" &&
+  value !== null &&
+  Object.hasOwn(statuses, (value as { _tag?: unknown })._tag as string) &&
+  "error" in value
 
 /** The HTTP status of an API error. */
 export const statusOf = (error: ApiError): number => statuses[error._tag]

@@ -1,0 +1,180 @@
+/**
+ * The API's documents: `GET /openapi.json`, generated from the contract, and `GET /docs`, a
+ * self-contained HTML rendering of it (no script, no stylesheet or font from elsewhere: the server
+ * may run where nothing can be fetched).
+ */
+import type * as HttpApi from "@effect/platform/HttpApi"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Effect from "effect/Effect"
+import { rawResponse, type Route } from "./NodeServer.js"
+
+type Json = Record<string, any>
+
+/** The OpenAPI 3.1 document of a contract. */
+export const openApi = (api: HttpApi.HttpApi.Any): OpenApi.OpenAPISpec =>
+  OpenApi.fromApi(api as unknown as HttpApi.HttpApi.AnyWithProps)
+
+const escape = (text: unknown): string =>
+  String(text)
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;")
+
+/** Backticks in the contract's descriptions become code. */
+const prose = (text: unknown): string =>
+  text === undefined ? "" : escape(text).replace(/`([^`]+)`/g, (_, code: string) => `<code>${code}</code>`)
+
+const refName = (ref: string): string => ref.slice(ref.lastIndexOf("/") + 1)
+
+const slug = (text: string): string => text.replace(/[^A-Za-z0-9_-]+/g, "-")
+
+/** A schema in one line: `string | null`, `Invoice`, `array of Invoice`. */
+const typeOf = (schema: Json | undefined): string => {
+  if (schema === undefined) return "any"
+  if (typeof schema.$ref === "string") {
+    const name = refName(schema.$ref)
+    return `<a href="#schema-${slug(name)}">${escape(name)}</a>`
+  }
+  if (Array.isArray(schema.anyOf)) return schema.anyOf.map(typeOf).join(" | ")
+  if (Array.isArray(schema.enum))
+    return schema.enum.map((value: unknown) => `<code>${escape(JSON.stringify(value))}</code>`).join(" | ")
+  if (schema.type === "array")
+    return Array.isArray(schema.prefixItems) && schema.prefixItems.length === 0 && schema.maxItems === 0
+      ? "<code>[]</code>"
+      : `array of ${typeOf(schema.items)}`
+  if (schema.type === "object" && schema.properties === undefined) {
+    const values = schema.additionalProperties
+    return typeof values === "object" ? `object of ${typeOf(values)}` : "object"
+  }
+  if (typeof schema.type === "string") return escape(schema.type)
+  if (Array.isArray(schema.type)) return schema.type.map(escape).join(" | ")
+  return "any"
+}
+
+const propertiesTable = (schema: Json): string => {
+  const properties: Json = schema.properties ?? {}
+  const required = new Set<string>(schema.required ?? [])
+  const rows = Object.entries(properties).map(
+    ([name, property]) =>
+      `<tr><td><code>${escape(name)}</code>${required.has(name) ? "" : " <small>optional</small>"}</td>` +
+      `<td>${typeOf(property as Json)}</td><td>${prose((property as Json).description)}</td></tr>`
+  )
+  return rows.length === 0
+    ? `<p>${typeOf(schema)}</p>`
+    : `<table><thead><tr><th>key</th><th>type</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+}
+
+const operationHtml = (method: string, path: string, operation: Json): string => {
+  const parameters: Array<Json> = operation.parameters ?? []
+  const parts = [
+    `<section class="op" id="${slug(operation.operationId ?? `${method}-${path}`)}">`,
+    `<h3><span class="method ${escape(method)}">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h3>`,
+    operation.summary === undefined ? "" : `<p class="summary">${prose(operation.summary)}</p>`,
+    operation.description === undefined ? "" : `<p>${prose(operation.description)}</p>`,
+    Array.isArray(operation.security) && operation.security.length > 0
+      ? "<p><small>Authentication: HTTP Basic (<code>key_id:key_secret</code>).</small></p>"
+      : ""
+  ]
+  if (parameters.length > 0)
+    parts.push(
+      "<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th></tr></thead><tbody>",
+      ...parameters.map(
+        (p) =>
+          `<tr><td><code>${escape(p.name)}</code>${p.required ? "" : " <small>optional</small>"}</td>` +
+          `<td>${escape(p.in)}</td><td>${typeOf(p.schema)}</td></tr>`
+      ),
+      "</tbody></table>"
+    )
+  const body = operation.requestBody?.content?.["application/json"]?.schema
+  if (body !== undefined) parts.push(`<h4>Request body</h4><p>JSON: ${typeOf(body)}</p>`)
+  const responses: Json = operation.responses ?? {}
+  parts.push(
+    "<h4>Responses</h4><table><thead><tr><th>status</th><th>body</th><th></th></tr></thead><tbody>",
+    ...Object.entries(responses).map(([status, response]) => {
+      const schema = (response as Json).content?.["application/json"]?.schema
+      return `<tr><td>${escape(status)}</td><td>${schema === undefined ? "" : typeOf(schema)}</td><td>${prose((response as Json).description)}</td></tr>`
+    }),
+    "</tbody></table></section>"
+  )
+  return parts.join("\n")
+}
+
+const STYLE = `
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1a1a1a;background:#fff}
+main{max-width:60rem;margin:0 auto;padding:1rem 1.5rem 4rem}
+h1{margin-bottom:0}h2{border-bottom:2px solid #ddd;padding-bottom:.25rem;margin-top:2.5rem}
+code{font:0.9em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f3f3f3;padding:0 .2em;border-radius:3px}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;border-bottom:1px solid #e3e3e3;padding:.3rem .5rem;vertical-align:top}
+.op{border:1px solid #ddd;border-radius:6px;padding:0 1rem .5rem;margin:1rem 0}
+.method{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;color:#fff;font-size:.85em;padding:.1em .4em}
+.get{background:#1f6feb}.post{background:#1a7f37}.patch{background:#9a6700}.put{background:#8250df}.delete{background:#cf222e}
+.summary{font-weight:600}nav ul{columns:2}a{color:#0550ae}small{color:#555}
+`
+
+/** The OpenAPI document as a readable HTML page. */
+export const docsHtml = (spec: Json): string => {
+  const tags: Array<Json> = spec.tags ?? []
+  const byTag = new Map<string, Array<string>>()
+  const toc: Array<string> = []
+  for (const [path, item] of Object.entries<Json>(spec.paths ?? {})) {
+    for (const [method, operation] of Object.entries<Json>(item)) {
+      const tag = (operation.tags?.[0] as string | undefined) ?? "other"
+      const list = byTag.get(tag) ?? []
+      list.push(operationHtml(method, path, operation))
+      byTag.set(tag, list)
+      toc.push(
+        `<li><a href="#${slug(operation.operationId ?? `${method}-${path}`)}">${escape(method.toUpperCase())} ${escape(path)}</a></li>`
+      )
+    }
+  }
+  const sections = [...byTag.entries()].map(([tag, operations]) => {
+    const description = tags.find((t) => t.name === tag)?.description
+    return `<h2 id="tag-${slug(tag)}">${escape(tag)}</h2>${description === undefined ? "" : `<p>${prose(description)}</p>`}${operations.join("\n")}`
+  })
+  const schemas = Object.entries<Json>(spec.components?.schemas ?? {}).map(
+    ([name, schema]) =>
+      `<section id="schema-${slug(name)}"><h3>${escape(name)}</h3>${schema.description === undefined ? "" : `<p>${prose(schema.description)}</p>`}${propertiesTable(schema)}</section>`
+  )
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(spec.info?.title ?? "API")} API reference</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>${escape(spec.info?.title ?? "API")} API reference</h1>
+<p>${prose(spec.info?.description)}</p>
+<p>The machine-readable document is at <a href="/openapi.json"><code>/openapi.json</code></a>.</p>
+<nav aria-label="Operations"><h2>Operations</h2><ul>${toc.join("")}</ul></nav>
+${sections.join("\n")}
+<h2 id="schemas">Schemas</h2>
+${schemas.join("\n")}
+</main>
+</body>
+</html>
+`
+}
+
+/** `GET /openapi.json` and `GET /docs`, rendered once. */
+export const routes = (api: HttpApi.HttpApi.Any): ReadonlyArray<Route<never>> => {
+  const spec = openApi(api)
+  const json = JSON.stringify(spec)
+  const html = docsHtml(spec as unknown as Json)
+  return [
+    {
+      method: "GET",
+      path: "/openapi.json",
+      handle: () => Effect.succeed(rawResponse(200, { "content-type": "application/json; charset=utf-8" }, json))
+    },
+    {
+      method: "GET",
+      path: "/docs",
+      handle: () => Effect.succeed(rawResponse(200, { "content-type": "text/html; charset=utf-8" }, html))
+    }
+  ]
+}

@@ -1,0 +1,41 @@
+/**
+ * The paylinks HTTP server: the contract (`Api`), its handlers and its documents on the lean
+ * node:http adapter. The composition root provides the use-cases, merchants, idempotency store and
+ * readiness; closing the scope stops the server gracefully.
+ */
+import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
+import type { Merchants } from "@paylinks/core/Merchants"
+import type * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { Api, type CurrentPrincipal } from "./Api.js"
+import * as ApiDocs from "./ApiDocs.js"
+import * as Handlers from "./Handlers.js"
+import * as NodeServer from "./NodeServer.js"
+import type * as RequestLog from "./RequestLog.js"
+
+export interface Options<R = never> {
+  /** Default 127.0.0.1. */
+  readonly host?: string | undefined
+  /** Default 0: a free port. */
+  readonly port?: number | undefined
+  readonly bodyLimit?: number | undefined
+  readonly logger?: RequestLog.Logger | undefined
+  readonly shutdownTimeoutMillis?: number | undefined
+  /** More routes outside the contract (pages), served next to the API. */
+  readonly routes?: ReadonlyArray<NodeServer.Route<R>> | undefined
+}
+
+/** Serves the paylinks API in the current scope. */
+export const make = <R = never>(
+  options: Options<R> = {}
+): Effect.Effect<
+  NodeServer.Running,
+  NodeServer.ListenError,
+  Handlers.Requirements | Merchants | IdempotencyStore | Scope.Scope | R
+> =>
+  NodeServer.make<typeof Api, Handlers.Requirements | CurrentPrincipal | R>({
+    ...options,
+    api: Api,
+    handlers: Handlers.handlers,
+    routes: [...ApiDocs.routes(Api), ...(options.routes ?? [])]
+  })
