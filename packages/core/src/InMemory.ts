@@ -289,7 +289,8 @@ export const idempotency: Layer.Layer<IdempotencyStore> = Layer.sync(Idempotency
       }),
     release: (tenant, key) =>
       Effect.sync(() => {
-        records.delete(keyOf(tenant, key))
+        // Only an unanswered claim is given up; a stored response stays replayable.
+        if (records.get(keyOf(tenant, key))?.response === null) records.delete(keyOf(tenant, key))
       })
   }
 })

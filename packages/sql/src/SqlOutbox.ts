@@ -1,0 +1,84 @@
+/**
+ * The Outbox port on @effect/sql. A claim is one statement: on PostgreSQL the candidate rows are
+ * picked with `FOR UPDATE SKIP LOCKED`, so relays in several processes never take the same row; on
+ * SQLite the single `UPDATE … RETURNING` runs under the database's one write lock.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import { PaymentLinkId } from "@paylinks/core/Ids"
+import { Outbox, type OutboxEntry, type OutboxShape } from "@paylinks/core/Outbox"
+import * as Tenant from "@paylinks/core/Tenant"
+import { MerchantId } from "@paylinks/core/Ids"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { decodeEvent, toInt } from "./internal/codec.js"
+import { Writer } from "./Writer.js"
+
+interface EntryRow {
+  readonly sequence: unknown
+  readonly event_id: string
+  readonly merchant_id: string
+  readonly mode: string
+  readonly link_id: string
+  readonly payload: string
+  readonly created_at: unknown
+  readonly attempts: unknown
+}
+
+const toEntry = (row: EntryRow): OutboxEntry => ({
+  sequence: toInt(row.sequence),
+  eventId: row.event_id,
+  tenant: Tenant.make(
+    MerchantId.make(row.merchant_id, { disableValidation: true }),
+    row.mode === "live" ? "live" : "test"
+  ),
+  linkId: PaymentLinkId.make(row.link_id, { disableValidation: true }),
+  event: decodeEvent(row.payload),
+  createdAt: toInt(row.created_at),
+  attempts: toInt(row.attempts)
+})
+
+export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Writer> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const writer = yield* Writer
+
+  const claimable = (now: number) =>
+    sql`delivered_at IS NULL AND available_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})`
+
+  const claim: OutboxShape["claim"] = (workerId, now, limit, leaseSeconds) =>
+    writer
+      .write(
+        Effect.orDie(
+          sql.onDialectOrElse({
+            pg: () => sql<EntryRow>`WITH due AS (
+                SELECT sequence FROM outbox WHERE ${claimable(now)}
+                ORDER BY sequence LIMIT ${limit} FOR UPDATE SKIP LOCKED
+              )
+              UPDATE outbox SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
+              FROM due WHERE outbox.sequence = due.sequence
+              RETURNING outbox.sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`,
+            orElse: () => sql<EntryRow>`UPDATE outbox
+              SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
+              WHERE sequence IN (SELECT sequence FROM outbox WHERE ${claimable(now)} ORDER BY sequence LIMIT ${limit})
+              RETURNING sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`
+          })
+        )
+      )
+      // RETURNING follows no ORDER BY: restore the outbox order.
+      .pipe(Effect.map((rows) => rows.map(toEntry).sort((a, b) => a.sequence - b.sequence)))
+
+  const complete: OutboxShape["complete"] = (sequence, now) =>
+    writer.write(
+      Effect.orDie(sql`UPDATE outbox SET delivered_at = ${now}, claimed_by = NULL, claimed_until = NULL
+        WHERE sequence = ${sequence}`)
+    )
+
+  const retryLater: OutboxShape["retryLater"] = (sequence, availableAt, error) =>
+    writer.write(
+      Effect.orDie(sql`UPDATE outbox SET available_at = ${availableAt}, claimed_by = NULL, claimed_until = NULL,
+        last_error = ${error} WHERE sequence = ${sequence}`)
+    )
+
+  return { claim, complete, retryLater }
+})
+
+export const layer: Layer.Layer<Outbox, never, SqlClient.SqlClient | Writer> = Layer.effect(Outbox, make)

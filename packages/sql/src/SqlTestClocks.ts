@@ -1,0 +1,48 @@
+/**
+ * The TestClocks port on @effect/sql: one persisted offset per merchant's test mode; live mode always
+ * runs on real time.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import { TestClocks, type TestClocksShape } from "@paylinks/core/TestClocks"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { toInt, unixSeconds } from "./internal/codec.js"
+import { Writer } from "./Writer.js"
+
+export const make: Effect.Effect<TestClocksShape, never, SqlClient.SqlClient | Writer> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const writer = yield* Writer
+
+  const offset: TestClocksShape["offset"] = (tenant) =>
+    tenant.mode === "live"
+      ? Effect.succeed(0)
+      : sql<{ readonly offset_seconds: unknown }>`SELECT offset_seconds FROM test_clocks
+          WHERE merchant_id = ${tenant.merchantId}`.pipe(
+          Effect.map((rows) => (rows.length === 0 ? 0 : toInt(rows[0]!.offset_seconds))),
+          Effect.orDie
+        )
+
+  const advance: TestClocksShape["advance"] = (tenant, seconds) =>
+    Effect.gen(function* () {
+      if (tenant.mode === "live") return 0
+      const by = Math.max(0, Math.floor(seconds))
+      const at = unixSeconds(yield* Clock.currentTimeMillis)
+      // One upsert, so concurrent advances add up instead of overwriting each other.
+      const rows = yield* writer.write(
+        Effect.orDie(sql<{
+          readonly offset_seconds: unknown
+        }>`INSERT INTO test_clocks (merchant_id, offset_seconds, updated_at)
+          VALUES (${tenant.merchantId}, ${by}, ${at})
+          ON CONFLICT (merchant_id) DO UPDATE SET
+            offset_seconds = test_clocks.offset_seconds + excluded.offset_seconds,
+            updated_at = excluded.updated_at
+          RETURNING offset_seconds`)
+      )
+      return toInt(rows[0]!.offset_seconds)
+    })
+
+  return { offset, advance }
+})
+
+export const layer: Layer.Layer<TestClocks, never, SqlClient.SqlClient | Writer> = Layer.effect(TestClocks, make)

@@ -1,0 +1,133 @@
+/**
+ * The write path. Every write of the storage ports goes through `Writer.write`, which runs it in a
+ * transaction and answers only once that transaction is committed.
+ *
+ * `groupCommit` (SQLite) is one writer fiber draining a queue: the writes that arrive while a commit
+ * is being made are run together in the next transaction, each inside its own savepoint so that one
+ * write's failure (a lost compare-and-set) rolls back that write only, and each caller is answered
+ * after the single commit — one fsync for the whole batch, and still "acknowledged means durable".
+ * `direct` (PostgreSQL) gives each write its own transaction on a pooled connection.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+
+export interface WriterStats {
+  /** Transactions committed or rolled back. */
+  readonly transactions: number
+  /** Writes run, whatever their outcome. */
+  readonly writes: number
+}
+
+export interface WriterShape {
+  /** Runs `effect` in a write transaction; its success is reported only after the commit. */
+  readonly write: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  readonly stats: Effect.Effect<WriterStats>
+}
+
+export class Writer extends Context.Tag("@paylinks/sql/Writer")<Writer, WriterShape>() {}
+
+const isSqlError = (error: unknown): error is SqlError => error instanceof SqlError
+
+/** Storage faults are defects: the ports speak domain errors only. */
+const dieOnSqlError = <A, E>(effect: Effect.Effect<A, E | SqlError>): Effect.Effect<A, E> =>
+  Effect.catchIf(effect, isSqlError, (error) => Effect.die(error)) as Effect.Effect<A, E>
+
+/** One transaction per write. */
+export const direct: Effect.Effect<WriterShape, never, SqlClient.SqlClient> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  let transactions = 0
+  return {
+    write: (effect) =>
+      Effect.suspend(() => {
+        transactions++
+        return dieOnSqlError(sql.withTransaction(effect))
+      }),
+    stats: Effect.sync(() => ({ transactions, writes: transactions }))
+  }
+})
+
+interface Pending {
+  readonly effect: Effect.Effect<unknown, unknown>
+  readonly done: Deferred.Deferred<unknown, unknown>
+}
+
+/** Lets the event loop run once (I/O callbacks included), so writes from requests already received can queue up. */
+const yieldToEventLoop = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+export interface GroupCommitOptions {
+  /** The most writes one transaction takes. */
+  readonly maxBatch?: number | undefined
+}
+
+/** A single writer fiber batching concurrent writes into one transaction (see the module comment). */
+export const groupCommit = (
+  options: GroupCommitOptions = {}
+): Effect.Effect<WriterShape, never, SqlClient.SqlClient | Scope.Scope> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const maxBatch = options.maxBatch ?? 256
+    const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
+    let transactions = 0
+    let writes = 0
+
+    const runBatch = (batch: ReadonlyArray<Pending>) =>
+      Effect.gen(function* () {
+        transactions++
+        writes += batch.length
+        if (batch.length === 1) {
+          const only = batch[0]!
+          yield* Deferred.done(only.done, yield* Effect.exit(sql.withTransaction(only.effect)))
+          return
+        }
+        const outcome = yield* Effect.exit(
+          sql.withTransaction(Effect.forEach(batch, (pending) => Effect.exit(sql.withTransaction(pending.effect))))
+        )
+        if (Exit.isSuccess(outcome)) {
+          for (let i = 0; i < batch.length; i++) yield* Deferred.done(batch[i]!.done, outcome.value[i]!)
+        } else {
+          // The transaction as a whole failed (e.g. its commit): nothing of it is durable, so nobody succeeded.
+          for (const pending of batch) yield* Deferred.done(pending.done, outcome)
+        }
+      })
+
+    yield* Effect.gen(function* () {
+      for (;;) {
+        const first = yield* Queue.take(queue)
+        yield* yieldToEventLoop
+        const rest = yield* Queue.takeUpTo(queue, maxBatch - 1)
+        yield* runBatch([first, ...rest])
+      }
+    }).pipe(
+      Effect.onInterrupt(() =>
+        Effect.flatMap(Queue.takeAll(queue), (left) =>
+          Effect.forEach(left, (pending) => Deferred.interrupt(pending.done))
+        )
+      ),
+      Effect.forkScoped
+    )
+
+    const enqueue = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.flatMap(Deferred.make<A, E | SqlError>(), (done) =>
+        Effect.zipRight(Queue.offer(queue, { effect, done } as unknown as Pending), dieOnSqlError(Deferred.await(done)))
+      )
+
+    return {
+      // A write issued from inside a transaction (the writer's own) joins it as a savepoint instead of
+      // queueing behind itself.
+      write: (effect) =>
+        Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (inTransaction) =>
+          Option.isSome(inTransaction) ? dieOnSqlError(sql.withTransaction(effect)) : enqueue(effect)
+        ),
+      stats: Effect.sync(() => ({ transactions, writes }))
+    }
+  })

@@ -1,0 +1,102 @@
+import * as Fs from "node:fs"
+import { describe, expect, it } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as IdGenerator from "@paylinks/core/IdGenerator"
+import { Merchants } from "@paylinks/core/Merchants"
+import * as PaymentLinks from "@paylinks/core/PaymentLinks"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as SqliteStorage from "../src/SqliteStorage.js"
+import { StorageHealth } from "../src/StorageHealth.js"
+import { storageContract } from "./contract.js"
+import { tempDatabase } from "./helpers.js"
+
+storageContract("SQLite", () => SqliteStorage.layer({ filename: tempDatabase() }))
+
+const open = (filename: string, masterKey?: string) =>
+  SqliteStorage.layer({ filename, masterKey }).pipe(Layer.provideMerge(IdGenerator.layerCrypto))
+
+describe("SQLite storage", () => {
+  it.effect("runs in WAL with foreign keys, a busy timeout and synchronous=FULL; answers pings", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const pragma = (name: string) => Effect.map(sql.unsafe(`PRAGMA ${name}`), (rows) => Object.values(rows[0]!)[0])
+      expect(yield* pragma("journal_mode")).toBe("wal")
+      expect(yield* pragma("foreign_keys")).toBe(1)
+      expect(yield* pragma("synchronous")).toBe(2)
+      expect(yield* pragma("busy_timeout")).toBe(5000)
+      yield* (yield* StorageHealth).ping
+    }).pipe(Effect.provide(open(tempDatabase())))
+  )
+
+  it.live("keeps key secrets encrypted: the plaintext is nowhere in the database, WAL or shm files", () =>
+    Effect.gen(function* () {
+      const filename = tempDatabase()
+      const secrets = yield* Effect.gen(function* () {
+        const merchants = yield* Merchants
+        const seeded = yield* merchants.seedKey("rzp_test_PlainTextProbe1", "sEeDeD-sEcReT-0123456789-probe", "Probe")
+        const issued = yield* merchants.issueKey(seeded.merchant.id, "live")
+        yield* merchants.authenticate(issued.key.keyId, issued.secret)
+        return { keyId: issued.key.keyId, secret: issued.secret }
+      }).pipe(Effect.provide(open(filename)))
+      // Read the files as the layer left them (closed, but the WAL may still hold the pages).
+      const files = [filename, `${filename}-wal`, `${filename}-shm`].filter((file) => Fs.existsSync(file))
+      const bytes = Buffer.concat(files.map((file) => Fs.readFileSync(file)))
+      // The probe works: what is stored in clear (the key ids) is found.
+      expect(bytes.includes("rzp_test_PlainTextProbe1")).toBe(true)
+      expect(bytes.includes(secrets.keyId)).toBe(true)
+      expect(bytes.includes("sEeDeD-sEcReT-0123456789-probe")).toBe(false)
+      expect(bytes.includes(secrets.secret)).toBe(false)
+      // The key file is the owner's only, and reopening with it decrypts the secrets.
+      expect(Fs.statSync(SqliteStorage.keyFileOf(filename)).mode & 0o777).toBe(0o600)
+      const again = yield* Effect.gen(function* () {
+        const merchants = yield* Merchants
+        return yield* merchants.authenticate(secrets.keyId, secrets.secret)
+      }).pipe(Effect.provide(open(filename)))
+      expect(again.keyId).toBe(secrets.keyId)
+    })
+  )
+
+  it.live("refuses to start with a master key other than the database's", () =>
+    Effect.gen(function* () {
+      const filename = tempDatabase()
+      yield* Effect.provide(Effect.void, open(filename))
+      const error = yield* Effect.flip(
+        Layer.build(open(filename, Buffer.alloc(32, 1).toString("base64"))).pipe(Effect.scoped)
+      )
+      expect(error._tag).toBe("MasterKeyError")
+      expect(error.message).toContain("master key does not match")
+      const malformed = yield* Effect.flip(Layer.build(open(filename, "c2hvcnQ=")).pipe(Effect.scoped))
+      expect(malformed._tag).toBe("MasterKeyError")
+      expect(malformed.message).toContain("exactly 32 bytes")
+    })
+  )
+
+  it.live("a file that is not a database is a clear startup error", () =>
+    Effect.gen(function* () {
+      const filename = tempDatabase()
+      Fs.writeFileSync(filename, "this is not a database ".repeat(100))
+      const error = yield* Effect.flip(Layer.build(open(filename)).pipe(Effect.scoped))
+      expect(error._tag).toBe("StorageUnavailable")
+      expect(error.message).toContain(filename)
+    })
+  )
+
+  it.live("works on :memory: without a key file", () =>
+    Effect.gen(function* () {
+      const links = yield* PaymentLinks.PaymentLinks
+      const merchants = yield* Merchants
+      yield* merchants.seedKey("rzp_test_memory1", "s", "Memory")
+      const principal = yield* merchants.authenticate("rzp_test_memory1", "s")
+      const link = yield* links.create(principal, { type: "link", amount: 100 })
+      expect((yield* links.get(principal.tenant, link.id)).id).toBe(link.id)
+    }).pipe(
+      Effect.provide(
+        PaymentLinks.layer.pipe(
+          Layer.provideMerge(open(":memory:")),
+          Layer.provideMerge(PaymentLinks.linkSettings("http://localhost"))
+        )
+      )
+    )
+  )
+})
