@@ -1,0 +1,129 @@
+/**
+ * The composition root: configuration → storage → use-cases → the listening HTTP server, plus the
+ * expiry sweeper. `make` runs in a scope; closing it stops accepting, lets the requests in flight
+ * finish, stops the sweeper and closes the database, in that order. The CLI's `serve` reuses it.
+ */
+import * as IdGenerator from "@paylinks/core/IdGenerator"
+import { Merchants } from "@paylinks/core/Merchants"
+import * as PaymentLinks from "@paylinks/core/PaymentLinks"
+import type * as NodeServer from "@paylinks/http/NodeServer"
+import * as PaylinksServer from "@paylinks/http/PaylinksServer"
+import * as Readiness from "@paylinks/http/Readiness"
+import * as RequestLog from "@paylinks/http/RequestLog"
+import * as Storage from "@paylinks/sql/Storage"
+import type { StorageStartupError } from "@paylinks/sql/StorageError"
+import { StorageHealth } from "@paylinks/sql/StorageHealth"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import { localUrl, type ServerConfig } from "./ServerConfig.js"
+
+export interface Options {
+  /** The request log; default one JSON line per request on stdout. */
+  readonly logger?: RequestLog.Logger | undefined
+  /** Human-readable startup lines (URL, generated key pair); default stdout. */
+  readonly print?: ((line: string) => void) | undefined
+  /** How often expired links are stored as expired (and their events emitted). Default 30 s; 0 disables. */
+  readonly sweepIntervalMillis?: number | undefined
+  /** How long shutdown waits for requests in flight. Default 30 s. */
+  readonly shutdownTimeoutMillis?: number | undefined
+}
+
+/** A started server. */
+export interface Started extends NodeServer.Running {
+  /** The base of every `short_url`. */
+  readonly publicUrl: string
+  /** The key pair generated on a fresh database (its secret is shown this once), if any. */
+  readonly generatedKey: { readonly keyId: string; readonly secret: string } | undefined
+}
+
+export type StartupError = StorageStartupError | NodeServer.ListenError
+
+const MERCHANT_NAME = "paylinks merchant"
+
+/**
+ * A configured key pair opens its merchant (created on first start); without one, a fresh database
+ * gets a merchant and a test key pair, whose secret is returned once.
+ */
+const ensureCredentials = (config: ServerConfig) =>
+  Effect.gen(function* () {
+    const merchants = yield* Merchants
+    if (config.seedKey !== undefined) {
+      yield* merchants.seedKey(config.seedKey.keyId, Redacted.value(config.seedKey.secret), MERCHANT_NAME)
+      return undefined
+    }
+    if ((yield* merchants.list).length > 0) return undefined
+    const merchant = yield* merchants.create(MERCHANT_NAME)
+    const issued = yield* merchants.issueKey(merchant.id, "test").pipe(Effect.orDie)
+    return { keyId: issued.key.keyId, secret: issued.secret }
+  })
+
+/** Stores the expiry of due links in the background, so their events leave even if nobody reads them. */
+const sweeper = (intervalMillis: number, logger: RequestLog.Logger) =>
+  Effect.flatMap(PaymentLinks.PaymentLinks, (links) =>
+    links.expireDue(500).pipe(
+      Effect.repeat({ while: (expired) => expired === 500 }),
+      Effect.catchAllCause((cause) =>
+        Effect.sync(() =>
+          logger({
+            time: new Date().toISOString(),
+            level: "error",
+            msg: "fault",
+            method: "SWEEP",
+            path: "",
+            request_id: "",
+            cause: Cause.pretty(cause)
+          })
+        )
+      ),
+      Effect.repeat(Schedule.spaced(intervalMillis)),
+      Effect.forkScoped
+    )
+  )
+
+/** Starts everything the configuration describes, in the current scope. */
+export const make = (config: ServerConfig, options: Options = {}): Effect.Effect<Started, StartupError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`))
+    const logger = options.logger ?? RequestLog.stdout
+    // With port 0 the public URL is only known once listening; the use-cases read it per link.
+    const publicUrl = { value: config.publicUrl ?? localUrl(config.host, config.port) }
+    const settings = Layer.succeed(PaymentLinks.LinkSettings, {
+      get publicUrl() {
+        return publicUrl.value
+      }
+    })
+    const storage = Storage.layerFromUrl(config.database, { masterKey: config.masterKey }).pipe(
+      Layer.provide(IdGenerator.layerCrypto)
+    )
+    const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
+    const app = Layer.mergeAll(PaymentLinks.layer, readiness).pipe(
+      Layer.provideMerge(Layer.mergeAll(storage, settings, IdGenerator.layerCrypto))
+    )
+    const context = yield* Layer.build(app)
+    return yield* Effect.gen(function* () {
+      const generatedKey = yield* ensureCredentials(config)
+      const running = yield* PaylinksServer.make({
+        host: config.host,
+        port: config.port,
+        logger,
+        shutdownTimeoutMillis: options.shutdownTimeoutMillis
+      })
+      if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
+      const interval = options.sweepIntervalMillis ?? 30_000
+      if (interval > 0) yield* sweeper(interval, logger)
+      print(`paylinks listening on ${running.url}`)
+      if (generatedKey !== undefined)
+        print(
+          [
+            "A merchant and a test key pair were created (the secret is shown this once):",
+            `  key_id:     ${generatedKey.keyId}`,
+            `  key_secret: ${generatedKey.secret}`
+          ].join("\n")
+        )
+      return { ...running, publicUrl: publicUrl.value, generatedKey }
+    }).pipe(Effect.provide(context))
+  })

@@ -1,0 +1,131 @@
+/**
+ * The server's configuration (PRODUCT.md §8): command-line flags over `PAYLINKS_*` environment
+ * variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
+ */
+import * as Data from "effect/Data"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+
+/** The documented default port. */
+export const DEFAULT_PORT = 4010
+export const DEFAULT_HOST = "127.0.0.1"
+export const DEFAULT_DATABASE = "sqlite:./paylinks.db"
+
+export interface ServerConfig {
+  /** `sqlite:<file>` or `postgres://…`. */
+  readonly database: Redacted.Redacted<string>
+  readonly host: string
+  /** 0 picks a free port. */
+  readonly port: number
+  /** Where links are served (`short_url` = `<publicUrl>/i/<code>`); default `http://<host>:<port>`. */
+  readonly publicUrl: string | undefined
+  /** An operator-seeded key pair (§4.1), both or neither. */
+  readonly seedKey: { readonly keyId: string; readonly secret: Redacted.Redacted<string> } | undefined
+  /** Base64 of 32 bytes; encrypts API key secrets at rest. */
+  readonly masterKey: Redacted.Redacted<string> | undefined
+}
+
+export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
+
+/** Every setting: its flag, its environment variable, and what it means. */
+export const settings = [
+  { flag: "database", env: "PAYLINKS_DATABASE", help: `sqlite:<file> or postgres://… (default ${DEFAULT_DATABASE})` },
+  { flag: "host", env: "PAYLINKS_HOST", help: `address to listen on (default ${DEFAULT_HOST})` },
+  { flag: "port", env: "PAYLINKS_PORT", help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
+  {
+    flag: "public-url",
+    env: "PAYLINKS_PUBLIC_URL",
+    help: "base URL of the links' short_url (default http://<host>:<port>)"
+  },
+  { flag: "key-id", env: "PAYLINKS_KEY_ID", help: "seed this API key id (rzp_test_… or rzp_live_…)" },
+  { flag: "key-secret", env: "PAYLINKS_KEY_SECRET", help: "the secret of the seeded key id" },
+  { flag: "master-key", env: "PAYLINKS_MASTER_KEY", help: "base64 of 32 bytes encrypting key secrets at rest" }
+] as const
+
+type Setting = (typeof settings)[number]["flag"]
+
+export const usage = (): string =>
+  [
+    "Usage: paylinks-server [options]",
+    "",
+    "Serves the paylinks API. Each option can also be set through its environment variable.",
+    "",
+    ...settings.map((s) => `  --${s.flag.padEnd(12)} ${s.env.padEnd(22)} ${s.help}`),
+    "  --help                                   print this help"
+  ].join("\n")
+
+/** Reads `--name value` and `--name=value` pairs; anything else is an error. */
+export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Map<Setting | "help", string>, ConfigError> => {
+  const known = new Set<string>(settings.map((s) => s.flag))
+  const flags = new Map<Setting | "help", string>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === "--help" || arg === "-h") {
+      flags.set("help", "")
+      continue
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (match === null || !known.has(match[1]!))
+      return Either.left(new ConfigError({ message: `Unknown argument ${arg.split("=")[0]}\n\n${usage()}` }))
+    const name = match[1] as Setting
+    let value = match[2]
+    if (value === undefined) {
+      value = argv[i + 1]
+      if (value === undefined) return Either.left(new ConfigError({ message: `--${name} needs a value` }))
+      i++
+    }
+    flags.set(name, value)
+  }
+  return Either.right(flags)
+}
+
+const KEY_ID = /^rzp_(test|live)_[0-9A-Za-z]+$/
+
+/** The configuration from flags and environment; `help` when `--help` was asked for. */
+export const load = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>
+): Either.Either<ServerConfig | "help", ConfigError> =>
+  Either.flatMap(parseFlags(argv), (flags): Either.Either<ServerConfig | "help", ConfigError> => {
+    if (flags.has("help")) return Either.right("help" as const)
+    const read = (flag: Setting): string | undefined => {
+      const value = flags.get(flag) ?? env[settings.find((s) => s.flag === flag)!.env]
+      return value === undefined || value.trim() === "" ? undefined : value.trim()
+    }
+    const fail = (message: string): Either.Either<never, ConfigError> => Either.left(new ConfigError({ message }))
+
+    const rawPort = read("port")
+    const port = rawPort === undefined ? DEFAULT_PORT : Number(rawPort)
+    if (!/^[0-9]+$/.test(rawPort ?? "0") || !Number.isInteger(port) || port < 0 || port > 65535)
+      return fail(`PAYLINKS_PORT must be a port number between 0 and 65535, not "${rawPort}"`)
+
+    const publicUrl = read("public-url")
+    if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl))
+      return fail(`PAYLINKS_PUBLIC_URL must be an http(s) URL such as https://pay.example.com, not "${publicUrl}"`)
+
+    const keyId = read("key-id")
+    // A secret may legitimately contain spaces at its ends; only an empty one is refused.
+    const secret = flags.get("key-secret") ?? env.PAYLINKS_KEY_SECRET
+    if (keyId !== undefined && !KEY_ID.test(keyId))
+      return fail(`PAYLINKS_KEY_ID must look like rzp_test_… or rzp_live_… (letters and digits after the prefix)`)
+    if (keyId !== undefined && (secret === undefined || secret === ""))
+      return fail("PAYLINKS_KEY_ID is set but PAYLINKS_KEY_SECRET is empty: seed both or neither")
+    if (keyId === undefined && secret !== undefined && secret !== "")
+      return fail("PAYLINKS_KEY_SECRET is set but PAYLINKS_KEY_ID is not: seed both or neither")
+
+    const masterKey = read("master-key")
+    return Either.right({
+      database: Redacted.make(read("database") ?? DEFAULT_DATABASE),
+      host: read("host") ?? DEFAULT_HOST,
+      port,
+      publicUrl: publicUrl?.replace(/\/+$/, ""),
+      seedKey: keyId === undefined ? undefined : { keyId, secret: Redacted.make(secret!) },
+      masterKey: masterKey === undefined ? undefined : Redacted.make(masterKey)
+    })
+  })
+
+/** The base URL a client on this machine reaches a server listening on `host:port` at. */
+export const localUrl = (host: string, port: number): string => {
+  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host
+  return `http://${reachable}:${port}`
+}
