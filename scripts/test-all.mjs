@@ -6,17 +6,16 @@
 // `tests: X passed, Y failed, Z skipped` summed from the per-package vitest JSON reports (see vitest.shared.ts),
 // and exits with the first failing step's exit code.
 // Without PostgreSQL binaries the PostgreSQL suites are skipped, loudly; PAYLINKS_REQUIRE_PG=1 makes that an error.
-import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import fs from "node:fs"
-import net from "node:net"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import { findPgBinDir, PgClusterError, startCluster, stopCluster } from "./pg-cluster.mjs"
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const BIN = path.join(ROOT, "node_modules", ".bin")
 const DB_NAME = "paylinks_test"
-const READY_TIMEOUT_MS = 30_000
 const SKIP_LINE = "!!! PostgreSQL binaries not found: PostgreSQL suites will be SKIPPED"
 
 const log = (message) => console.log(`[test-all] ${message}`)
@@ -41,16 +40,6 @@ const state = {
 }
 
 const isAlive = (child) => child !== undefined && child.exitCode === null && child.signalCode === null
-
-const waitForExit = (child, ms) =>
-  new Promise((resolve) => {
-    if (!isAlive(child)) return resolve(true)
-    const timer = setTimeout(() => resolve(false), ms)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
 
 /** Runs a command with inherited stdio; resolves to its exit code (128 + n when killed by signal n). */
 const run = (command, args, options = {}) =>
@@ -99,177 +88,30 @@ const checkInterrupted = () => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// PostgreSQL
-
-const hasServer = (dir) =>
-  dir !== undefined && ["initdb", "postgres"].every((name) => fs.existsSync(path.join(dir, name)))
-
-const findPgBinDir = () => {
-  try {
-    const dir = execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
-    if (hasServer(dir.trim())) return dir.trim()
-  } catch {}
-  try {
-    const versions = fs
-      .readdirSync("/usr/lib/postgresql")
-      .filter((version) => /^\d+(\.\d+)?$/.test(version))
-      .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a))
-    for (const version of versions) {
-      const dir = `/usr/lib/postgresql/${version}/bin`
-      if (hasServer(dir)) return dir
-    }
-  } catch {}
-  for (const entry of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!entry) continue
-    const initdb = path.join(entry, "initdb")
-    if (!fs.existsSync(initdb)) continue
-    const realDir = path.dirname(fs.realpathSync(initdb)) // /usr/local/bin/initdb is often a symlink
-    if (hasServer(realDir)) return realDir
-    if (hasServer(entry)) return entry
-  }
-  return undefined
-}
-
-/** initdb and postgres refuse to run as root: when we are root, they run as the `postgres` system user. */
-const serverUser = () => {
-  if (typeof process.getuid !== "function" || process.getuid() !== 0) return undefined
-  const id = (flag) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: "pipe" }).trim())
-  try {
-    return { uid: id("-u"), gid: id("-g") }
-  } catch {
-    log("creating the postgres system user (initdb and postgres will not run as root)")
-    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "postgres"], { stdio: "inherit" })
-    return { uid: id("-u"), gid: id("-g") }
-  }
-}
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-
-const tail = (file, lines = 30) => {
-  try {
-    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n")
-  } catch {
-    return "(no log)"
-  }
-}
-
-/** Runs a PostgreSQL tool to completion with captured output; throws with that output on failure. */
-const pgTool = (bin, name, args, asUser) => {
-  const result = spawnSync(path.join(bin, name), args, {
-    cwd: state.tmpDir,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    ...asUser
-  })
-  if (result.status !== 0) {
-    const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? result.error.message : ""}`.trim()
-    throw new StepFailed(`${name} failed (exit ${result.status ?? result.signal}):\n${output}`, 1)
-  }
-  return result
-}
+// PostgreSQL (the cluster itself lives in scripts/pg-cluster.mjs, shared with the benchmark)
 
 const startPostgres = async (bin) => {
-  const asUser = serverUser()
-  const dataDir = path.join(state.tmpDir, "data")
-  const socketDir = path.join(state.tmpDir, "socket")
-  for (const dir of [dataDir, socketDir]) {
-    fs.mkdirSync(dir, { mode: 0o700 })
-    if (asUser) fs.chownSync(dir, asUser.uid, asUser.gid)
-  }
-  if (asUser) fs.chmodSync(state.tmpDir, 0o711) // the postgres user must be able to reach data/ and socket/
-
-  pgTool(
-    bin,
-    "initdb",
-    ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
-    asUser
-  )
-
-  // The free port can be taken between our probe and postgres binding it: try a few.
-  for (let attempt = 1; ; attempt++) {
-    checkInterrupted()
-    const port = await freePort()
-    const logFile = path.join(state.tmpDir, `postgres-${attempt}.log`)
-    const logFd = fs.openSync(logFile, "a")
-    const args = ["-D", dataDir, "-h", "127.0.0.1", "-p", String(port), "-k", socketDir]
-    // Test cluster only: durability is worthless here, speed is not.
-    for (const setting of ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"]) {
-      args.push("-c", setting)
-    }
-    // Own process group: shutdown order is ours (tests first, then the server), not the terminal's.
-    const child = spawn(path.join(bin, "postgres"), args, {
-      cwd: state.tmpDir,
-      stdio: ["ignore", logFd, logFd],
-      detached: true,
-      ...asUser
+  try {
+    return await startCluster({
+      bin,
+      dir: state.tmpDir,
+      database: DB_NAME,
+      // Test cluster only: durability is worthless here, speed is not.
+      settings: ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200"],
+      log,
+      onChild: (child) => {
+        state.postgres = child
+      },
+      isInterrupted: () => state.signal !== undefined,
+      checkInterrupted
     })
-    fs.closeSync(logFd)
-    state.postgres = child
-    child.once("error", () => {})
-
-    const ready = await waitUntilReady(bin, port, child)
-    if (ready) {
-      pgTool(bin, "createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", DB_NAME])
-      return port
-    }
-    await stopPostgres()
-    checkInterrupted()
-    const portTaken = /could not bind|address already in use/i.test(tail(logFile))
-    if (!portTaken || attempt === 3) {
-      throw new StepFailed(`PostgreSQL did not start on 127.0.0.1:${port}. Server log:\n${tail(logFile)}`, 1)
-    }
+  } catch (error) {
+    throw error instanceof PgClusterError ? new StepFailed(error.message, 1) : error
   }
 }
-
-const waitUntilReady = async (bin, port, child) => {
-  const deadline = Date.now() + READY_TIMEOUT_MS
-  const pgIsReady = path.join(bin, "pg_isready")
-  while (Date.now() < deadline && isAlive(child) && state.signal === undefined) {
-    if (fs.existsSync(pgIsReady)) {
-      const args = ["-q", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres", "-t", "2"]
-      if (spawnSync(pgIsReady, args, { stdio: "ignore" }).status === 0) return true
-    } else if (await tcpConnects(port)) {
-      return true
-    }
-    await sleep(200)
-  }
-  return false
-}
-
-const tcpConnects = (port) =>
-  new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port })
-    socket.setTimeout(1000)
-    socket.once("connect", () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once("error", () => resolve(false))
-    socket.once("timeout", () => {
-      socket.destroy()
-      resolve(false)
-    })
-  })
 
 const stopPostgres = async () => {
-  const child = state.postgres
-  if (!isAlive(child)) return
-  child.kill("SIGINT") // "fast" shutdown: disconnect clients, abort their transactions, stop
-  if (!(await waitForExit(child, 15_000))) {
-    child.kill("SIGKILL")
-    await waitForExit(child, 5_000)
-  }
+  await stopCluster(state.postgres)
   state.postgres = undefined
 }
 

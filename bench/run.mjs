@@ -1,0 +1,450 @@
+#!/usr/bin/env node
+// `pnpm bench`: paylinks against the floor of its own stack (bench/floor.mjs), on loopback, same machine, same load.
+// Sections: SQLite (create / fetch / cancel / list at 1, 32 and 128 connections), scale (fetch / list / cancel with
+// 1,000 and 1,000,000 links), PostgreSQL (create / cancel on one and two server processes sharing one database) and
+// core (transitions per second of the pure state machine). Writes bench/results/<time>.json and .md (and latest.*),
+// prints the table and the total time. BENCHMARKS.md says what each number means.
+//
+// Flags: --quick (a ~1-minute smoke), --duration <s> (each measured run, default 5), --connections 1,32,128,
+// --large <n> (the big database of the scale section, default 1000000), --target paylinks|floor (floor puts a
+// second floor in the paylinks column, to check the harness: every ratio ≈ 1.0), --only sqlite,scale,postgres,core.
+import { execFileSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import fs from "node:fs"
+import os from "node:os"
+import path from "node:path"
+import { performance } from "node:perf_hooks"
+import { parseArgs } from "node:util"
+import { findPgBinDir, startCluster, stopCluster } from "../scripts/pg-cluster.mjs"
+import { benchCore } from "./core.mjs"
+import { basicAuth, CREATE_BODY, IdPool, probe, runLoad } from "./load.mjs"
+import { formatMarkdown, formatMiB } from "./report.mjs"
+import {
+  floorTarget,
+  freePort,
+  memoryOf,
+  PAYLINKS_MAIN,
+  paylinksTarget,
+  ROOT,
+  reaper,
+  standInTarget,
+  startServer
+} from "./targets.mjs"
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    duration: { type: "string" },
+    connections: { type: "string" },
+    large: { type: "string" },
+    target: { type: "string", default: "paylinks" },
+    only: { type: "string" }
+  }
+})
+
+const quick = flags.quick
+const options = {
+  quick,
+  duration: Number(flags.duration ?? (quick ? 1 : 5)),
+  warmup: quick ? 0.5 : 1,
+  connections: (flags.connections ?? "1,32,128").split(",").map(Number),
+  fetchLinks: 1000,
+  small: 1000,
+  large: Number(flags.large ?? (quick ? 100_000 : 1_000_000)),
+  // Every cancel needs its own issued link, seeded in advance: enough for this rate, sustained, at every count.
+  cancelRateCeiling: 20_000,
+  scaleCancels: 1000,
+  scaleCancelWarmup: 100,
+  coreMs: quick ? 300 : 1000,
+  sections: new Set((flags.only ?? "sqlite,scale,postgres,core").split(","))
+}
+
+const log = (message) => console.log(`[bench] ${message}`)
+const loud = (message) => console.log(`!!! ${message}`)
+
+const started = performance.now()
+const tracker = reaper()
+const BENCH_DB = "paylinks_bench"
+
+const base62 = (n) => {
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+  return [...randomBytes(n * 2)]
+    .filter((b) => b < 248)
+    .slice(0, n)
+    .map((b) => alphabet[b % 62])
+    .join("")
+}
+
+// The same key pair is seeded on every server of the run, so both sides check the same credentials.
+const key = { id: `rzp_test_${base62(14)}`, secret: base62(32) }
+
+const resolveTarget = () => {
+  if (flags.target === "floor") return standInTarget
+  if (flags.target !== "paylinks") throw new Error(`--target must be paylinks or floor, not ${flags.target}`)
+  if (fs.existsSync(PAYLINKS_MAIN)) return paylinksTarget
+  loud(`${path.relative(ROOT, PAYLINKS_MAIN)} does not exist: the paylinks column is a second floor (stand-in).`)
+  loud("Its ratios only prove the harness (they should be about 1.0); they say nothing about paylinks.")
+  return standInTarget
+}
+
+const machine = () => {
+  const cpu = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? os.cpus()[0]?.model
+  return {
+    cpu,
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    memory: formatMiB(os.totalmem()),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverage: os.loadavg().map((n) => n.toFixed(2))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A side: one target's server on its own fresh SQLite file, links seeded in bulk while it is stopped.
+
+class Side {
+  constructor(target, dir, label) {
+    this.target = target
+    this.dir = dir
+    this.label = label
+    this.file = path.join(dir, `${label}.db`)
+    this.logFile = path.join(dir, `${label}.log`)
+    this.server = undefined
+  }
+
+  async start() {
+    // The same port on every start: the links seeded while it was stopped carry short URLs with it.
+    this.port ??= await freePort()
+    this.server = tracker.track(
+      await startServer(this.target, { database: `sqlite:${this.file}`, key, logFile: this.logFile, port: this.port })
+    )
+    return this.server
+  }
+
+  /** Starts once (the server creates and migrates its database, seeds the key), stops, writes `count` links. */
+  async prepare(count) {
+    await this.start()
+    const publicUrl = this.server.url
+    await this.stop()
+    const began = performance.now()
+    const ids = await this.target.seed(this.file, {
+      keyId: key.id,
+      count,
+      now: Math.floor(Date.now() / 1000),
+      publicUrl,
+      // Seeded links are what the benchmark's create makes, so fetch and list return the same entity either way.
+      input: JSON.parse(CREATE_BODY)
+    })
+    log(
+      `${this.label}: seeded ${count.toLocaleString("en-US")} links in ${((performance.now() - began) / 1000).toFixed(1)} s`
+    )
+    await this.start()
+    return ids
+  }
+
+  async stop() {
+    if (this.server === undefined) return
+    const code = await this.server.stop()
+    if (code !== 0 && code !== "SIGTERM") log(`${this.label}: server exited with ${code} (log: ${this.logFile})`)
+    this.server = undefined
+  }
+
+  // The side not being measured is frozen, so its background work (an outbox relay, a sweeper) cannot take CPU from
+  // the side that is; it catches up when it runs again, inside its own measurements.
+  pause() {
+    this.server?.child.kill("SIGSTOP")
+  }
+
+  resume() {
+    this.server?.child.kill("SIGCONT")
+  }
+}
+
+/** One measured load on one side, with its server's peak RSS during the load. */
+const measure = async (side, load) => {
+  side.resume()
+  const stopSampling = side.server.sampleMemory()
+  try {
+    const result = await runLoad({ url: side.server.url, key, ...load })
+    return { ...result, rss: stopSampling() }
+  } catch (error) {
+    stopSampling()
+    throw error
+  }
+}
+
+const ratio = (a, b) => (b > 0 ? a / b : undefined)
+
+// ---------------------------------------------------------------------------------------------------------------
+// SQLite: every request type at every connection count, the two sides alternating run by run.
+
+const KINDS = ["create", "fetch", "cancel", "list"]
+
+const sqliteSection = async (target, dir) => {
+  const poolSize = Math.ceil(
+    options.cancelRateCeiling * (options.duration * options.connections.length + options.warmup)
+  )
+  const sides = [new Side(floorTarget, dir, "floor"), new Side(target, dir, "paylinks")]
+  const state = new Map()
+  for (const side of sides) {
+    const ids = await side.prepare(options.fetchLinks + poolSize)
+    await probe({ url: side.server.url, key, fetchId: ids[0], cancelId: ids.at(-1) })
+    state.set(side, { fetchIds: ids.slice(0, options.fetchLinks), pool: new IdPool(ids.slice(options.fetchLinks, -1)) })
+    side.pause()
+  }
+  const rows = []
+  let flip = false
+  for (const kind of KINDS) {
+    for (const side of sides) {
+      const { fetchIds, pool } = state.get(side)
+      await measure(side, { kind, connections: 8, duration: options.warmup, fetchIds, cancelPool: pool })
+      side.pause()
+    }
+    for (const connections of options.connections) {
+      const row = { kind, connections }
+      // Alternate which side goes first, so that neither always runs on a machine warmed (or loaded) by the other.
+      const order = flip ? [...sides].reverse() : sides
+      flip = !flip
+      for (const side of order) {
+        const { fetchIds, pool } = state.get(side)
+        row[side.label] = await measure(side, {
+          kind,
+          connections,
+          duration: options.duration,
+          fetchIds,
+          cancelPool: pool
+        })
+        side.pause()
+      }
+      row.ratio = ratio(row.paylinks.rps, row.floor.rps)
+      row.p99Ratio = ratio(row.paylinks.p99, row.floor.p99)
+      log(
+        `${kind.padEnd(6)} ${String(connections).padStart(3)} conns: floor ${Math.round(row.floor.rps)} req/s, ` +
+          `${target.name} ${Math.round(row.paylinks.rps)} req/s, ratio ${row.ratio?.toFixed(2)}`
+      )
+      rows.push(row)
+    }
+  }
+  const peaks = {}
+  for (const side of sides) {
+    side.resume()
+    peaks[side.label] = memoryOf(side.server.pid)?.hwm
+    await side.stop()
+  }
+  return { rows, peakRss: peaks, links: options.fetchLinks + poolSize }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scale: the same fetch / list / cancel on a database of `small` links and one of `large` links.
+
+const scaleSection = async (target, dir) => {
+  const sizes = [options.small, options.large]
+  const byTarget = {}
+  const connections = 32
+  for (const [label, t] of [
+    ["floor", floorTarget],
+    ["paylinks", target]
+  ]) {
+    byTarget[label] = {}
+    for (const size of sizes) {
+      const side = new Side(t, dir, `${label}-scale-${size}`)
+      const ids = await side.prepare(size)
+      await probe({ url: side.server.url, key, fetchId: ids[0] })
+      const results = {}
+      const warm = { connections: 8, duration: options.warmup, fetchIds: ids }
+      await measure(side, { kind: "fetch", ...warm })
+      results.fetch = await measure(side, { kind: "fetch", connections, duration: options.duration, fetchIds: ids })
+      await measure(side, { kind: "list", ...warm })
+      results.list = await measure(side, { kind: "list", connections, duration: options.duration })
+      // Cancels are bounded by count, not time: the small database holds only `small` links to cancel, and both
+      // sizes cancel the same number, so that the two figures are comparable.
+      const cancels = Math.min(size, options.scaleCancels)
+      const pool = new IdPool(shuffle(ids).slice(0, cancels))
+      await measure(side, { kind: "cancel", connections, amount: options.scaleCancelWarmup, cancelPool: pool })
+      results.cancel = await measure(side, { kind: "cancel", connections, amount: pool.remaining, cancelPool: pool })
+      results.peakRss = memoryOf(side.server.pid)?.hwm
+      await side.stop()
+      fs.rmSync(side.file, { force: true })
+      fs.rmSync(`${side.file}-wal`, { force: true })
+      fs.rmSync(`${side.file}-shm`, { force: true })
+      byTarget[label][size] = results
+      log(
+        `scale ${label} ${size.toLocaleString("en-US")} links: fetch ${Math.round(results.fetch.rps)}, ` +
+          `list ${Math.round(results.list.rps)}, cancel ${Math.round(results.cancel.rps)} req/s`
+      )
+    }
+  }
+  const rows = ["fetch", "list", "cancel"].map((kind) => {
+    const row = { kind, connections }
+    for (const label of ["floor", "paylinks"]) {
+      const small = byTarget[label][options.small][kind]
+      const large = byTarget[label][options.large][kind]
+      row[label] = { small, large, ratio: ratio(large.rps, small.rps) }
+    }
+    return row
+  })
+  return { small: options.small, large: options.large, cancels: options.scaleCancels, rows, byTarget }
+}
+
+const shuffle = (items) => {
+  const copy = [...items]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j], copy[i]]
+  }
+  return copy
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL: create, then cancel the links just created, on one server process and then on two sharing the database.
+
+const postgresSection = async (target, dir) => {
+  if (!target.postgres) {
+    loud(`PostgreSQL section SKIPPED: it measures the paylinks server, and the target is ${target.name}`)
+    return { skipped: `the target (${target.name}) has no PostgreSQL storage` }
+  }
+  const bin = findPgBinDir()
+  if (bin === undefined) {
+    loud("PostgreSQL section SKIPPED: PostgreSQL binaries not found (install postgresql to run it)")
+    return { skipped: "PostgreSQL binaries not found" }
+  }
+  const clusterDir = fs.mkdtempSync(path.join(dir, "pg-"))
+  let postgres
+  const servers = []
+  try {
+    log(`starting a throwaway PostgreSQL cluster from ${bin} (durable: fsync and synchronous_commit on)`)
+    const port = await startCluster({
+      bin,
+      dir: clusterDir,
+      database: BENCH_DB,
+      settings: ["max_connections=200"],
+      log,
+      onChild: (child) => {
+        postgres = child
+      }
+    })
+    const database = `postgres://postgres@127.0.0.1:${port}/${BENCH_DB}`
+    const version = execFileSync(path.join(bin, "postgres"), ["--version"], { encoding: "utf8" }).trim()
+    const start = async (n) =>
+      tracker.track(await startServer(target, { database, key, logFile: path.join(dir, `paylinks-pg-${n}.log`) }))
+    const rows = []
+    const connections = 32
+    const created = []
+    const pool = new IdPool(created)
+    const run = async (kind, duration) => {
+      // The connections are split evenly over the processes; each process is loaded by its own autocannon instance.
+      const per = Math.floor(connections / servers.length)
+      const samplers = servers.map((server) => server.sampleMemory())
+      const results = await Promise.all(
+        servers.map((server) =>
+          runLoad({
+            url: server.url,
+            key,
+            kind,
+            connections: per,
+            duration,
+            cancelPool: pool,
+            createdIds: created
+          })
+        )
+      )
+      const rss = samplers.map((stop) => stop())
+      return combine(results, rss)
+    }
+    servers.push(await start(1))
+    await probe({ url: servers[0].url, key, fetchId: await createOne(servers[0].url) })
+    for (const processes of [1, 2]) {
+      if (processes === 2) {
+        servers.push(await start(2))
+        await createOne(servers[1].url)
+      }
+      await run("create", options.warmup)
+      const create = await run("create", options.duration)
+      await run("cancel", options.warmup)
+      const cancel = await run("cancel", options.duration)
+      rows.push({ processes, create, cancel })
+      log(
+        `postgres ${processes} process(es): create ${Math.round(create.rps)} req/s, cancel ${Math.round(cancel.rps)} req/s`
+      )
+    }
+    return {
+      version,
+      connections,
+      rows,
+      ratio: {
+        create: ratio(rows[1].create.rps, rows[0].create.rps),
+        cancel: ratio(rows[1].cancel.rps, rows[0].cancel.rps)
+      }
+    }
+  } finally {
+    for (const server of servers) await server.stop()
+    await stopCluster(postgres)
+  }
+}
+
+const createOne = async (url) => {
+  const response = await fetch(`${url}/v1/invoices`, {
+    method: "POST",
+    headers: { authorization: basicAuth(key), "content-type": "application/json" },
+    body: CREATE_BODY
+  })
+  const text = await response.text()
+  if (response.status !== 200) throw new Error(`create on ${url}: HTTP ${response.status} ${text.slice(0, 300)}`)
+  return JSON.parse(text).id
+}
+
+/** Sums throughput over concurrent loads; p50 is their mean, p99 their worst. */
+const combine = (results, rss) => ({
+  rps: results.reduce((sum, r) => sum + r.rps, 0),
+  p50: results.reduce((sum, r) => sum + r.p50, 0) / results.length,
+  p99: Math.max(...results.map((r) => r.p99)),
+  ok: results.reduce((sum, r) => sum + r.ok, 0),
+  non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+  errors: results.reduce((sum, r) => sum + r.errors, 0),
+  timeouts: results.reduce((sum, r) => sum + r.timeouts, 0),
+  duration: Math.max(...results.map((r) => r.duration)),
+  exhausted: results.some((r) => r.exhausted) || undefined,
+  rss: Math.max(...rss),
+  rssPerProcess: rss
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const main = async () => {
+  const target = resolveTarget()
+  const dir = fs.mkdtempSync(path.join(process.getuid?.() === 0 ? "/tmp" : os.tmpdir(), "paylinks-bench-"))
+  const results = {
+    startedAt: new Date().toISOString(),
+    command: `node bench/run.mjs ${process.argv.slice(2).join(" ")}`.trim(),
+    machine: machine(),
+    options: { ...options, sections: [...options.sections] },
+    target: target.name,
+    key: key.id
+  }
+  log(`target: ${target.name}; ${options.duration} s per run; connections ${options.connections.join(", ")}`)
+  try {
+    if (options.sections.has("sqlite")) results.sqlite = await sqliteSection(target, dir)
+    if (options.sections.has("scale")) results.scale = await scaleSection(target, dir)
+    if (options.sections.has("postgres")) results.postgres = await postgresSection(target, dir)
+    if (options.sections.has("core")) {
+      log("core: pure state machine")
+      results.core = await benchCore({ ms: options.coreMs })
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  results.totalSeconds = (performance.now() - started) / 1000
+  const outDir = path.join(ROOT, "bench", "results")
+  fs.mkdirSync(outDir, { recursive: true })
+  const stamp = results.startedAt.replace(/[:.]/g, "-")
+  const markdown = formatMarkdown(results)
+  for (const name of [stamp, "latest"]) {
+    fs.writeFileSync(path.join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`)
+    fs.writeFileSync(path.join(outDir, `${name}.md`), markdown)
+  }
+  console.log(`\n${markdown}`)
+  log(`results: ${path.relative(ROOT, path.join(outDir, `${stamp}.json`))} and .md (also latest.json, latest.md)`)
+  log(`total time: ${results.totalSeconds.toFixed(0)} s`)
+}
+
+await main()
