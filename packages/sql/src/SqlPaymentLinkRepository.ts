@@ -31,6 +31,41 @@ const decodeCustomer = Schema.decodeUnknownSync(Customer)
 const paymentsOf = (events: ReadonlyArray<DomainEvent>) =>
   events.flatMap((event) => (event._tag === "LinkPaid" || event._tag === "LinkPartiallyPaid" ? [event.payment] : []))
 
+/** The query behind `findById` (exported so tests can show its plan). */
+export const findByIdStatement = (sql: SqlClient.SqlClient, tenant: Tenant, id: PaymentLinkId) =>
+  sql<{ readonly data: unknown }>`SELECT data FROM payment_links
+    WHERE id = ${id} AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`
+
+/**
+ * The status filter as of `now`, exactly as the core's `matchesQuery`: an open link whose
+ * `expire_by` has come counts as expired and no longer as open.
+ */
+const statusFilter = (sql: SqlClient.SqlClient, status: NonNullable<ListQuery["status"]>, now: number) => {
+  switch (status) {
+    case "expired":
+      return sql`(status = 'expired' OR (status IN ('issued', 'partially_paid') AND expire_by <= ${now}))`
+    case "issued":
+    case "partially_paid":
+      return sql`status = ${status} AND expire_by > ${now}`
+    default:
+      return sql`status = ${status}`
+  }
+}
+
+/** The query behind `list`: one page, newest first, always within the tenant (exported so tests can show its plan). */
+export const listStatement = (sql: SqlClient.SqlClient, tenant: Tenant, query: ListQuery, now: number) => {
+  const filters = [sql`merchant_id = ${tenant.merchantId}`, sql`mode = ${tenant.mode}`]
+  if (query.status !== null) filters.push(statusFilter(sql, query.status, now))
+  if (query.receipt !== null) filters.push(sql`receipt = ${query.receipt}`)
+  if (query.customerId !== null) filters.push(sql`customer_id = ${query.customerId}`)
+  if (query.paymentId !== null)
+    filters.push(sql`id IN (SELECT link_id FROM link_payments WHERE payment_id = ${query.paymentId})`)
+  if (query.from !== null) filters.push(sql`created_at >= ${query.from}`)
+  if (query.to !== null) filters.push(sql`created_at <= ${query.to}`)
+  return sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE ${sql.and(filters)}
+    ORDER BY created_at DESC, id DESC LIMIT ${query.count} OFFSET ${query.skip}`
+}
+
 export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.SqlClient | IdGenerator | Writer> =
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -146,11 +181,7 @@ export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.Sq
       )
 
     const findById: PaymentLinkRepositoryShape["findById"] = (tenant, id) =>
-      sql<{ readonly data: unknown }>`SELECT data FROM payment_links
-        WHERE id = ${id} AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`.pipe(
-        Effect.map(firstLink),
-        Effect.orDie
-      )
+      findByIdStatement(sql, tenant, id).pipe(Effect.map(firstLink), Effect.orDie)
 
     const findByShortCode: PaymentLinkRepositoryShape["findByShortCode"] = (code) =>
       sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE short_code = ${code}`.pipe(
@@ -166,37 +197,8 @@ export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.Sq
         Effect.orDie
       )
 
-    /**
-     * The status filter as of `now`, exactly as the core's `matchesQuery`: an open link whose
-     * `expire_by` has come counts as expired and no longer as open.
-     */
-    const statusFilter = (status: NonNullable<ListQuery["status"]>, now: number) => {
-      switch (status) {
-        case "expired":
-          return sql`(status = 'expired' OR (status IN ('issued', 'partially_paid') AND expire_by <= ${now}))`
-        case "issued":
-        case "partially_paid":
-          return sql`status = ${status} AND expire_by > ${now}`
-        default:
-          return sql`status = ${status}`
-      }
-    }
-
-    const list: PaymentLinkRepositoryShape["list"] = (tenant, query, now) => {
-      const filters = [sql`merchant_id = ${tenant.merchantId}`, sql`mode = ${tenant.mode}`]
-      if (query.status !== null) filters.push(statusFilter(query.status, now))
-      if (query.receipt !== null) filters.push(sql`receipt = ${query.receipt}`)
-      if (query.customerId !== null) filters.push(sql`customer_id = ${query.customerId}`)
-      if (query.paymentId !== null)
-        filters.push(sql`id IN (SELECT link_id FROM link_payments WHERE payment_id = ${query.paymentId})`)
-      if (query.from !== null) filters.push(sql`created_at >= ${query.from}`)
-      if (query.to !== null) filters.push(sql`created_at <= ${query.to}`)
-      return sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE ${sql.and(filters)}
-        ORDER BY created_at DESC, id DESC LIMIT ${query.count} OFFSET ${query.skip}`.pipe(
-        Effect.map(selectLinks),
-        Effect.orDie
-      )
-    }
+    const list: PaymentLinkRepositoryShape["list"] = (tenant, query, now) =>
+      listStatement(sql, tenant, query, now).pipe(Effect.map(selectLinks), Effect.orDie)
 
     const findDue: PaymentLinkRepositoryShape["findDue"] = (now, limit, tenant?: Tenant) => {
       const scope = tenant === undefined ? sql`` : sql`AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`

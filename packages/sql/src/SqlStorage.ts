@@ -15,6 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import { retryWhileBusy } from "./internal/busy.js"
 import * as Migrations from "./Migrations.js"
 import * as SecretBox from "./SecretBox.js"
 import * as SqlIdempotencyStore from "./SqlIdempotencyStore.js"
@@ -43,6 +44,8 @@ export interface Options {
   readonly writer: "groupCommit" | "direct"
   /** Names the database in messages, without credentials. */
   readonly description: string
+  /** How long writes wait for a write lock another connection holds (SQLite). Default 5000 ms. */
+  readonly lockTimeoutMs?: number | undefined
 }
 
 const CHECK_NAME = "master_key_check"
@@ -90,13 +93,16 @@ export const make = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const box = SecretBox.make(options.masterKey)
-    yield* Migrations.run().pipe(
+    const lockTimeoutMs = options.lockTimeoutMs ?? 5000
+    // Both are safe to repeat: a busy lock fails them before they wrote anything.
+    yield* retryWhileBusy(Migrations.run(), lockTimeoutMs).pipe(
       Effect.catchTag("SqlError", (error) => Effect.fail(unavailable(options.description)(error)))
     )
-    yield* checkMasterKey(box, options.description).pipe(
+    yield* retryWhileBusy(checkMasterKey(box, options.description), lockTimeoutMs).pipe(
       Effect.catchTag("SqlError", (error) => Effect.fail(unavailable(options.description)(error)))
     )
-    const writer = options.writer === "groupCommit" ? yield* Writer.groupCommit() : yield* Writer.direct
+    const writer =
+      options.writer === "groupCommit" ? yield* Writer.groupCommit({ lockTimeoutMs }) : yield* Writer.direct
     const health = StorageHealth.of({
       ping: sql`SELECT 1`.pipe(
         Effect.asVoid,

@@ -1,29 +1,35 @@
 /**
- * Storage on one SQLite file (the embedded default): WAL, foreign keys on, a busy timeout for other
- * processes on the same file, and `synchronous=FULL` so that every acknowledged commit has been
- * fsynced — a 200 survives a power cut. Writes go through a group-commit writer, which pays that
- * fsync once per batch of concurrent writes instead of once per write (see docs/storage.md).
+ * Storage on one SQLite file (the embedded default): WAL, foreign keys on, and `synchronous=FULL`
+ * so that every acknowledged commit has been fsynced — a 200 survives a power cut. Writes go through
+ * a group-commit writer, which pays that fsync once per batch of concurrent writes instead of once
+ * per write, and wait for another process's write lock on timers rather than by blocking the event
+ * loop (see docs/storage.md).
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
+import type { Connection } from "@effect/sql/SqlConnection"
+import * as Statement from "@effect/sql/Statement"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type { IdGenerator } from "@paylinks/core/IdGenerator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as MasterKey from "./MasterKey.js"
-import { StorageUnavailable, type StorageStartupError } from "./StorageError.js"
 import * as SqlStorage from "./SqlStorage.js"
+import { type StorageStartupError, StorageUnavailable } from "./StorageError.js"
 
 export interface Options {
   /** The database file; created (with its directory) on first start. `:memory:` keeps nothing. */
   readonly filename: string
   /** Base64 of 32 bytes. Without it the key lives in `<filename>.key`, created with mode 0600 on first start. */
   readonly masterKey?: MasterKey.MasterKeyInput | undefined
-  /** How long a write waits for another process holding the file's write lock. Default 5000 ms. */
-  readonly busyTimeoutMs?: number | undefined
+  /** How long a write waits while another process holds the file's write lock. Default 5000 ms. */
+  readonly lockTimeoutMs?: number | undefined
 }
+
+/** How long SQLite itself blocks waiting for a lock before reporting it busy; callers retry on timers. */
+export const BUSY_TIMEOUT_MS = 10
 
 /** The key file beside a database file. */
 export const keyFileOf = (filename: string): string => `${filename}.key`
@@ -35,6 +41,40 @@ const masterKeyOf = (options: Options) => {
   if (isMemory(options.filename)) return MasterKey.parse(MasterKey.generate(), "a fresh in-memory key")
   return MasterKey.loadOrCreateFile(keyFileOf(options.filename))
 }
+
+/**
+ * The driver's connection behind a client whose transactions begin with `BEGIN IMMEDIATE`: a write
+ * transaction takes the write lock at its first statement, so a busy lock fails it before anything
+ * ran (safe to retry), and no transaction ever has to upgrade a read snapshot another writer made stale.
+ */
+const immediateTransactions = (driver: SqliteClient.SqliteClient) => {
+  const reserve = Effect.map(driver.reserve, tolerateIdleRollback)
+  return SqlClient.make({
+    acquirer: reserve,
+    transactionAcquirer: reserve,
+    compiler: Statement.makeCompilerSqlite(),
+    spanAttributes: [["db.system.name", "sqlite"]],
+    beginTransaction: "BEGIN IMMEDIATE"
+  }).pipe(Effect.provide(Reactivity.layer))
+}
+
+/**
+ * `withTransaction` rolls back whenever its body fails — also when `BEGIN` itself failed (busy), and
+ * SQLite refuses a ROLLBACK with no transaction open. Nothing to roll back is a rollback done.
+ */
+const tolerateIdleRollback = (connection: Connection): Connection => ({
+  ...connection,
+  executeUnprepared: (sql, params, transformRows) => {
+    const run = connection.executeUnprepared(sql, params, transformRows)
+    return sql === "ROLLBACK"
+      ? Effect.catchIf(
+          run,
+          (error) => /no transaction is active/.test(String((error.cause as Error | undefined)?.message)),
+          () => Effect.succeed([])
+        )
+      : run
+  }
+})
 
 /** Opens (creating if needed) and migrates the database, then builds every storage port on it. */
 export const make = (options: Options) =>
@@ -53,21 +93,30 @@ export const make = (options: Options) =>
         catch: fail("create the directory of")
       })
     const masterKey = yield* masterKeyOf(options)
-    // better-sqlite3 throws from its constructor (missing directory, not a database, no permission).
-    const client = yield* SqliteClient.make({ filename: options.filename }).pipe(
+    // better-sqlite3 throws from its constructor (not a database, no permission).
+    const driver = yield* SqliteClient.make({ filename: options.filename }).pipe(
       Effect.provide(Reactivity.layer),
       Effect.catchAllDefect((defect) => Effect.fail(fail("open")(defect)))
     )
-    const pragmas = Effect.gen(function* () {
-      yield* client.unsafe(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`)
+    const client = yield* immediateTransactions(driver)
+    yield* Effect.gen(function* () {
+      yield* client.unsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
       yield* client`PRAGMA foreign_keys = ON`
       // FULL: the WAL is fsynced at every commit, so what a commit acknowledged is on disk.
       yield* client`PRAGMA synchronous = FULL`
-    })
-    yield* pragmas.pipe(Effect.mapError(fail("configure")))
-    return yield* SqlStorage.make({ masterKey, writer: "groupCommit", description }).pipe(
-      Effect.provideService(SqlClient.SqlClient, client)
+      const mode = yield* client<{ readonly journal_mode: string }>`PRAGMA journal_mode`
+      if (!isMemory(options.filename) && mode[0]?.journal_mode !== "wal")
+        return yield* Effect.dieMessage(`its journal mode is ${mode[0]?.journal_mode}, not wal`)
+    }).pipe(
+      Effect.mapError(fail("configure")),
+      Effect.catchAllDefect((defect) => Effect.fail(fail("configure")(defect)))
     )
+    return yield* SqlStorage.make({
+      masterKey,
+      writer: "groupCommit",
+      description,
+      lockTimeoutMs: options.lockTimeoutMs
+    }).pipe(Effect.provideService(SqlClient.SqlClient, client))
   })
 
 /**

@@ -17,6 +17,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
+import { backoffMillis, isBusy, sleepMillis } from "./internal/busy.js"
 
 export interface WriterStats {
   /** Transactions committed or rolled back. */
@@ -67,6 +68,12 @@ const yieldToEventLoop = Effect.async<void>((resume) => {
 export interface GroupCommitOptions {
   /** The most writes one transaction takes. */
   readonly maxBatch?: number | undefined
+  /**
+   * How long a batch keeps trying to take the database's write lock while another connection (another
+   * process) holds it. The client must open write transactions with `BEGIN IMMEDIATE`, so a busy lock
+   * fails the transaction's first statement, before any write ran. Default 5000 ms.
+   */
+  readonly lockTimeoutMs?: number | undefined
 }
 
 /** A single writer fiber batching concurrent writes into one transaction (see the module comment). */
@@ -76,24 +83,56 @@ export const groupCommit = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const maxBatch = options.maxBatch ?? 256
+    const lockTimeoutMs = options.lockTimeoutMs ?? 5000
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
     let transactions = 0
     let writes = 0
+
+    /**
+     * One transaction for the batch. A single write runs directly in it; several each get a savepoint.
+     * When the write lock is busy, `BEGIN IMMEDIATE` fails before anything ran, and the whole batch is
+     * tried again after a pause, until the lock timeout.
+     */
+    const transact = (batch: ReadonlyArray<Pending>) =>
+      Effect.gen(function* () {
+        const deadline = Date.now() + lockTimeoutMs
+        for (let attempt = 0; ; attempt++) {
+          let began = false
+          const body =
+            batch.length === 1
+              ? batch[0]!.effect
+              : Effect.forEach(batch, (pending) => Effect.exit(sql.withTransaction(pending.effect)))
+          const outcome = yield* Effect.exit(
+            sql.withTransaction(
+              Effect.suspend(() => {
+                began = true
+                return body
+              })
+            )
+          )
+          if (!began && Exit.isFailure(outcome) && Date.now() < deadline) {
+            const failure = outcome.cause._tag === "Fail" ? outcome.cause.error : undefined
+            if (isBusy(failure)) {
+              yield* sleepMillis(backoffMillis(attempt))
+              continue
+            }
+          }
+          return outcome
+        }
+      })
 
     const runBatch = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function* () {
         transactions++
         writes += batch.length
+        const outcome = yield* transact(batch)
         if (batch.length === 1) {
-          const only = batch[0]!
-          yield* Deferred.done(only.done, yield* Effect.exit(sql.withTransaction(only.effect)))
+          yield* Deferred.done(batch[0]!.done, outcome)
           return
         }
-        const outcome = yield* Effect.exit(
-          sql.withTransaction(Effect.forEach(batch, (pending) => Effect.exit(sql.withTransaction(pending.effect))))
-        )
         if (Exit.isSuccess(outcome)) {
-          for (let i = 0; i < batch.length; i++) yield* Deferred.done(batch[i]!.done, outcome.value[i]!)
+          const exits = outcome.value as ReadonlyArray<Exit.Exit<unknown, unknown>>
+          for (let i = 0; i < batch.length; i++) yield* Deferred.done(batch[i]!.done, exits[i]!)
         } else {
           // The transaction as a whole failed (e.g. its commit): nothing of it is durable, so nobody succeeded.
           for (const pending of batch) yield* Deferred.done(pending.done, outcome)

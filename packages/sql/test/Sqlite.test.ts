@@ -17,14 +17,14 @@ const open = (filename: string, masterKey?: string) =>
   SqliteStorage.layer({ filename, masterKey }).pipe(Layer.provideMerge(IdGenerator.layerCrypto))
 
 describe("SQLite storage", () => {
-  it.effect("runs in WAL with foreign keys, a busy timeout and synchronous=FULL; answers pings", () =>
+  it.effect("runs in WAL with foreign keys, a short busy timeout and synchronous=FULL; answers pings", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const pragma = (name: string) => Effect.map(sql.unsafe(`PRAGMA ${name}`), (rows) => Object.values(rows[0]!)[0])
       expect(yield* pragma("journal_mode")).toBe("wal")
       expect(yield* pragma("foreign_keys")).toBe(1)
       expect(yield* pragma("synchronous")).toBe(2)
-      expect(yield* pragma("busy_timeout")).toBe(5000)
+      expect(yield* pragma("busy_timeout")).toBe(SqliteStorage.BUSY_TIMEOUT_MS)
       yield* (yield* StorageHealth).ping
     }).pipe(Effect.provide(open(tempDatabase())))
   )

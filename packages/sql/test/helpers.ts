@@ -5,7 +5,6 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Crypto from "node:crypto"
-import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
@@ -54,26 +53,22 @@ export const urlWithSchema = (schema: string): string => {
 export const adminClient = (url: string = pgUrl!) =>
   PgClient.make({ url: Redacted.make(url), maxConnections: 2 }).pipe(Effect.provide(Reactivity.layer))
 
+/** A fresh schema on the test server for the current scope; yields a URL whose connections use it. */
+export const freshSchemaUrl = Effect.gen(function* () {
+  const schema = schemaName()
+  const admin = yield* Effect.orDie(adminClient())
+  yield* Effect.orDie(admin.unsafe(`CREATE SCHEMA ${schema}`))
+  yield* Effect.addFinalizer(() => Effect.ignore(admin.unsafe(`DROP SCHEMA ${schema} CASCADE`)))
+  return urlWithSchema(schema)
+})
+
 /**
  * A layer that creates a fresh schema, builds `inner` with a URL whose connections use it, and drops
  * the schema when the layer is released.
  */
 export const withFreshSchema = <ROut, E, RIn>(
-  inner: (url: string, schema: string) => Layer.Layer<ROut, E, RIn>
-): Layer.Layer<ROut, E, RIn> =>
-  Layer.unwrapScoped(
-    Effect.gen(function* () {
-      const schema = schemaName()
-      const admin = yield* Effect.orDie(adminClient())
-      yield* Effect.orDie(admin.unsafe(`CREATE SCHEMA ${schema}`))
-      yield* Effect.addFinalizer(() => Effect.ignore(admin.unsafe(`DROP SCHEMA ${schema} CASCADE`)))
-      return inner(urlWithSchema(schema), schema)
-    })
-  )
-
-/** Runs `f` with a SQL client on a schema of the test server. */
-export const sqlOn = (url: string) =>
-  Effect.map(Effect.orDie(adminClient(url)), (client) => client as SqlClient.SqlClient)
+  inner: (url: string) => Layer.Layer<ROut, E, RIn>
+): Layer.Layer<ROut, E, RIn> => Layer.unwrapScoped(Effect.map(freshSchemaUrl, (url) => inner(url)))
 
 /** A stable base64 master key for tests. */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString("base64")
