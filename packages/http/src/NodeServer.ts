@@ -106,10 +106,11 @@ export interface Route<R> {
   readonly handle: (request: Request<Readonly<Record<string, string>>>) => Effect.Effect<RawResponse, HandlerError, R>
 }
 
-export interface Options<A, R> {
+export interface Options<A, H, RR = never> {
   readonly api: A
-  readonly handlers: Handlers<A, R>
-  readonly routes?: ReadonlyArray<Route<R>> | undefined
+  /** One handler per endpoint of `api` (see `Handlers`). */
+  readonly handlers: H
+  readonly routes?: ReadonlyArray<Route<RR>> | undefined
   /** Default 127.0.0.1. */
   readonly host?: string | undefined
   /** Default 0: a free port chosen by the system. */
@@ -119,6 +120,13 @@ export interface Options<A, R> {
   /** How long shutdown waits for requests in flight before closing their connections. Default 30 s. */
   readonly shutdownTimeoutMillis?: number | undefined
 }
+
+/** The services a handler table needs, read from its handlers' types. */
+export type RequirementsOf<H> = {
+  [G in keyof H]: {
+    [E in keyof H[G]]: H[G][E] extends (...args: any) => Effect.Effect<any, any, infer R> ? R : never
+  }[keyof H[G]]
+}[keyof H]
 
 export interface Running {
   /** `http://host:port`, as a client would reach it. */
@@ -275,12 +283,16 @@ const pickRequestId = (header: string | string[] | undefined): string =>
  * Starts the server in the current scope; closing the scope stops accepting, lets the requests in
  * flight finish (up to `shutdownTimeoutMillis`), then returns.
  */
-export const make = <A extends HttpApi.HttpApi.Any, R>(
-  options: Options<A, R>
-): Effect.Effect<Running, ListenError, Exclude<R, CurrentPrincipal> | Merchants | IdempotencyStore | Scope.Scope> =>
+export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, RR = never>(
+  options: Options<A, H, RR>
+): Effect.Effect<
+  Running,
+  ListenError,
+  Exclude<RequirementsOf<H> | RR, CurrentPrincipal> | Merchants | IdempotencyStore | Scope.Scope
+> =>
   Effect.gen(function* () {
     // `CurrentPrincipal` is provided per request, after authentication.
-    const runtime = yield* Effect.runtime<Exclude<R, CurrentPrincipal> | Merchants | IdempotencyStore>()
+    const runtime = yield* Effect.runtime<Merchants | IdempotencyStore>()
     const merchants = yield* Merchants
     const idempotency = yield* IdempotencyStore
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
@@ -512,6 +524,12 @@ export const make = <A extends HttpApi.HttpApi.Any, R>(
       }
       const entry = found.store as Entry
       const { params, searchParams } = found
+      // `/v1/invoices/` would otherwise be a fetch of the id "": a path with an empty segment is no route.
+      for (const key in params)
+        if (params[key] === "") {
+          send(res, errorReply(WireErrors.routeNotFound()))
+          return
+        }
       const incoming = (bytes: Uint8Array): Incoming => ({
         requestId,
         method,

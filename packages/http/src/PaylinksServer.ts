@@ -7,7 +7,7 @@ import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import type { Merchants } from "@paylinks/core/Merchants"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { Api, type CurrentPrincipal } from "./Api.js"
+import { Api } from "./Api.js"
 import * as ApiDocs from "./ApiDocs.js"
 import * as Handlers from "./Handlers.js"
 import * as NodeServer from "./NodeServer.js"
@@ -33,7 +33,7 @@ export const make = <R = never>(
   NodeServer.ListenError,
   Handlers.Requirements | Merchants | IdempotencyStore | Scope.Scope | R
 > =>
-  NodeServer.make<typeof Api, Handlers.Requirements | CurrentPrincipal | R>({
+  NodeServer.make({
     ...options,
     api: Api,
     handlers: Handlers.handlers,
