@@ -1,11 +1,13 @@
-// Bulk seeding of a paylinks SQLite database (schema: packages/sql/src/Migrations.ts) for the benchmark: issued links
-// written straight into payment_links, customers and orders in one transaction, while the server is stopped.
+// Bulk seeding of a paylinks database (schema: packages/sql/src/Migrations.ts, the same for both dialects) for the
+// benchmark: issued links written straight into customers, payment_links and orders, in one transaction — on SQLite
+// with better-sqlite3 while the server is stopped, on PostgreSQL with COPY through psql.
 //
 // The stored `data` column is the JSON of core's Schema encoding of the link (packages/sql/src/internal/codec.ts).
 // One link is issued by core's own state machine and encoded by core's own schema; every seeded row is that
 // encoding with its own ids and times, and a sample of rows is decoded back with the same schema before anyone
 // relies on them. Seeded links carry no outbox events: in a live system those would have been delivered long ago,
 // and a backlog of a million notifications would be the server's work during the measurements.
+import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -33,117 +35,185 @@ const right = (either, what) => {
 /** The fields every seeded row gets afresh; the rest of the encoded link is the template's. */
 const PER_ROW_FIELDS = ["id", "orderId", "shortCode", "shortUrl", "customer", "createdAt", "issuedAt", "expireBy"]
 
+export const CUSTOMER_COLUMNS = ["id", "merchant_id", "mode", "name", "email", "contact", "created_at"]
+export const LINK_COLUMNS = [
+  "id",
+  "merchant_id",
+  "mode",
+  "status",
+  "receipt",
+  "customer_id",
+  "created_at",
+  "expire_by",
+  "short_code",
+  "version",
+  "data"
+]
+export const ORDER_COLUMNS = ["id", "link_id", "merchant_id", "mode", "amount", "currency", "receipt", "created_at"]
+
 /**
- * Writes `count` issued links for the tenant of `keyId` (which the server seeded on its first start) and returns
- * their ids. `created_at` steps back one second per link from `now`, so that the list's first page is the newest.
+ * Calls `emit(customerRow | null, linkRow, orderRow)` (values in the column orders above) for `count` issued links
+ * of one tenant; `created_at` steps back one second per link from `now`, so that the list's first page is the newest.
+ * Returns the link ids once the sampled rows have decoded with core's schema.
  */
-export const seedPaylinksLinks = async (file, { keyId, count, now, publicUrl, input }) => {
+const generate = async ({ merchantId, mode, keyId, count, now, publicUrl, input }, emit) => {
   const { Schema, PaymentLink, Transitions, Validation, Tenant } = await loadCore()
+  const LinkJson = Schema.parseJson(PaymentLink.PaymentLink)
+  const command = right(Validation.validateCreate(input, now), "validateCreate")
+  const code = randomBase62(8)
+  const issued = Transitions.issue(
+    command,
+    {
+      tenant: Tenant.make(merchantId, mode),
+      id: newId("inv"),
+      orderId: newId("order"),
+      shortCode: code,
+      shortUrl: `${publicUrl}/i/${code}`,
+      customer: command.customer === null ? null : Transitions.newCustomer(newId("cust"), command.customer),
+      keyId,
+      idempotencyKey: null
+    },
+    now
+  ).link
+  const template = JSON.parse(Schema.encodeSync(LinkJson)(issued))
+  for (const field of PER_ROW_FIELDS)
+    if (!(field in template)) throw new Error(`the encoded link has no field ${field}: update bench/paylinks-seed.mjs`)
+
+  const expireBy = addSixMonths(now)
+  const ids = new Array(count)
+  const samples = []
+  const every = Math.max(1, Math.floor(count / 16))
+  for (let i = 0; i < count; i++) {
+    const createdAt = now - (count - i)
+    const shortCode = randomBase62(8)
+    const customer = template.customer === null ? null : { ...template.customer, id: newId("cust") }
+    const link = {
+      ...template,
+      id: newId("inv"),
+      orderId: newId("order"),
+      shortCode,
+      shortUrl: `${publicUrl}/i/${shortCode}`,
+      customer,
+      createdAt,
+      issuedAt: createdAt,
+      expireBy
+    }
+    const data = JSON.stringify(link)
+    emit(
+      customer === null
+        ? null
+        : [customer.id, merchantId, mode, customer.name, customer.email, customer.contact, createdAt],
+      [
+        link.id,
+        merchantId,
+        mode,
+        "issued",
+        link.receipt,
+        customer?.id ?? null,
+        createdAt,
+        expireBy,
+        shortCode,
+        1,
+        data
+      ],
+      [link.orderId, link.id, merchantId, mode, link.amount, link.currency, link.receipt, createdAt]
+    )
+    ids[i] = link.id
+    if (i % every === 0) samples.push(data)
+  }
+  // Every sampled row must decode as paylinks decodes it: a schema change shows up here, not as 500s under load.
+  const decode = Schema.decodeSync(LinkJson)
+  for (const data of samples) decode(data)
+  return ids
+}
+
+const insertSql = (table, columns) =>
+  `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`
+
+/** Seeds a stopped server's SQLite file, for the tenant of `keyId` (which the server seeded on its first start). */
+export const seedPaylinksLinks = async (file, { keyId, count, now, publicUrl, input }) => {
   const db = new Database(file)
   try {
     const key = db.prepare("SELECT merchant_id, mode FROM api_keys WHERE key_id = ?").get(keyId)
     if (key === undefined) throw new Error(`the paylinks database has no key ${keyId}: did the server seed it?`)
-    const LinkJson = Schema.parseJson(PaymentLink.PaymentLink)
-    const encode = Schema.encodeSync(LinkJson)
-    const decode = Schema.decodeSync(LinkJson)
-
-    const command = right(Validation.validateCreate(input, now), "validateCreate")
-    const issueAt = (createdAt) => {
-      const code = randomBase62(8)
-      const customer = command.customer === null ? null : Transitions.newCustomer(newId("cust"), command.customer)
-      return Transitions.issue(
-        command,
-        {
-          tenant: Tenant.make(key.merchant_id, key.mode),
-          id: newId("inv"),
-          orderId: newId("order"),
-          shortCode: code,
-          shortUrl: `${publicUrl}/i/${code}`,
-          customer,
-          keyId,
-          idempotencyKey: null
-        },
-        createdAt
-      ).link
-    }
-    const template = JSON.parse(encode(issueAt(now)))
-    for (const field of PER_ROW_FIELDS)
-      if (!(field in template))
-        throw new Error(`the encoded link has no field ${field}: update bench/paylinks-seed.mjs`)
-
-    const insertCustomer = db.prepare(
-      "INSERT INTO customers (id, merchant_id, mode, name, email, contact, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    )
-    const insertLink = db.prepare(
-      "INSERT INTO payment_links (id, merchant_id, mode, status, receipt, customer_id, created_at, expire_by, " +
-        "short_code, version, data) VALUES (?, ?, ?, 'issued', ?, ?, ?, ?, ?, ?, ?)"
-    )
-    const insertOrder = db.prepare(
-      "INSERT INTO orders (id, link_id, merchant_id, mode, amount, currency, receipt, created_at) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    const expireBy = addSixMonths(now)
-    const ids = new Array(count)
-    const samples = []
+    const customers = db.prepare(insertSql("customers", CUSTOMER_COLUMNS))
+    const links = db.prepare(insertSql("payment_links", LINK_COLUMNS))
+    const orders = db.prepare(insertSql("orders", ORDER_COLUMNS))
     db.pragma("synchronous = OFF") // one bulk load; the durability of the seed is not what is measured
-    db.transaction(() => {
-      for (let i = 0; i < count; i++) {
-        const createdAt = now - (count - i)
-        const code = randomBase62(8)
-        const customer = template.customer === null ? null : { ...template.customer, id: newId("cust") }
-        const link = {
-          ...template,
-          id: newId("inv"),
-          orderId: newId("order"),
-          shortCode: code,
-          shortUrl: `${publicUrl}/i/${code}`,
-          customer,
-          createdAt,
-          issuedAt: createdAt,
-          expireBy
+    let ids
+    db.exec("BEGIN")
+    try {
+      ids = await generate(
+        { merchantId: key.merchant_id, mode: key.mode, keyId, count, now, publicUrl, input },
+        (customer, link, order) => {
+          if (customer !== null) customers.run(customer)
+          links.run(link)
+          orders.run(order)
         }
-        const data = JSON.stringify(link)
-        if (customer !== null)
-          insertCustomer.run(
-            customer.id,
-            key.merchant_id,
-            key.mode,
-            customer.name,
-            customer.email,
-            customer.contact,
-            createdAt
-          )
-        insertLink.run(
-          link.id,
-          key.merchant_id,
-          key.mode,
-          link.receipt,
-          customer?.id ?? null,
-          createdAt,
-          expireBy,
-          code,
-          link.version,
-          data
-        )
-        insertOrder.run(
-          link.orderId,
-          link.id,
-          key.merchant_id,
-          key.mode,
-          link.amount,
-          link.currency,
-          link.receipt,
-          createdAt
-        )
-        ids[i] = link.id
-        if (i % Math.max(1, Math.floor(count / 16)) === 0) samples.push(data)
-      }
-    })()
+      )
+      db.exec("COMMIT")
+    } catch (error) {
+      db.exec("ROLLBACK")
+      throw error
+    }
     db.pragma("synchronous = FULL")
-    // Every sampled row must decode as paylinks decodes it: a schema change shows up here, not as 500s under load.
-    for (const data of samples) decode(data)
     return ids
   } finally {
     db.close()
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL, through the cluster's own psql: COPY … FROM STDIN in CSV, the data inline in the script.
+
+const csvField = (value) => {
+  if (value === null || value === undefined) return "" // unquoted empty is NULL in CSV COPY
+  const text = String(value)
+  return `"${text.replaceAll('"', '""')}"`
+}
+
+const psql = (bin, url, args, input) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(path.join(bin, "psql"), [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", ...args], {
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let out = ""
+    let err = ""
+    child.stdout.on("data", (chunk) => {
+      out += chunk
+    })
+    child.stderr.on("data", (chunk) => {
+      err += chunk
+    })
+    child.once("error", reject)
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`psql exited ${code}: ${err.trim()}`))))
+    child.stdin.end(input ?? "")
+  })
+
+/** Seeds a PostgreSQL database (a server has migrated it and seeded `keyId`) through `psql` in `bin`. */
+export const seedPaylinksPostgres = async ({ bin, url, keyId, count, now, publicUrl, input }) => {
+  if (!/^rzp_(test|live)_[0-9A-Za-z]+$/.test(keyId)) throw new Error(`unexpected key id ${keyId}`)
+  const found = (
+    await psql(bin, url, ["-At", "-c", `SELECT merchant_id, mode FROM api_keys WHERE key_id = '${keyId}'`])
+  )
+    .trim()
+    .split("|")
+  if (found.length !== 2) throw new Error(`the paylinks database has no key ${keyId}: did the server seed it?`)
+  const [merchantId, mode] = found
+  const tables = { customers: [], payment_links: [], orders: [] }
+  const line = (row) => row.map(csvField).join(",")
+  const ids = await generate({ merchantId, mode, keyId, count, now, publicUrl, input }, (customer, link, order) => {
+    if (customer !== null) tables.customers.push(line(customer))
+    tables.payment_links.push(line(link))
+    tables.orders.push(line(order))
+  })
+  const columns = { customers: CUSTOMER_COLUMNS, payment_links: LINK_COLUMNS, orders: ORDER_COLUMNS }
+  const script = ["SET synchronous_commit = off;", "BEGIN;"]
+  for (const [table, rows] of Object.entries(tables)) {
+    if (rows.length === 0) continue
+    script.push(`COPY ${table} (${columns[table].join(", ")}) FROM STDIN WITH (FORMAT csv);`, ...rows, "\\.")
+  }
+  script.push("COMMIT;", "ANALYZE customers, payment_links, orders;", "")
+  await psql(bin, url, ["-f", "-"], script.join("\n"))
+  return ids
 }

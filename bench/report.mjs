@@ -102,7 +102,10 @@ const postgresTable = (results) => {
         `${b.rssPerProcess.map(formatMiB).join(", ")} |`
     )
   }
-  lines.push("", "p50 is the mean of the two loads, p99 the worse of them; cancels cancel the links the creates made.")
+  lines.push(
+    "",
+    "p50 is the mean of the two loads, p99 the worse of them; each cancel cancels a distinct link seeded in bulk (COPY)."
+  )
   return lines
 }
 
@@ -128,6 +131,8 @@ export const formatMarkdown = (results) => {
       `**The "${results.target}" column is not paylinks**: it is a second floor, which checks the harness only.`,
       ""
     )
+  for (const [section, message] of Object.entries(results.failures ?? {}))
+    lines.push(`**Section ${section} failed**: ${message.split("\n")[0]}`, "")
   if (results.sqlite) lines.push(...sqliteTable(results), "")
   if (results.scale) lines.push(...scaleTable(results), "")
   if (results.postgres) lines.push(...postgresTable(results), "")

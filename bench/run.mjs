@@ -17,7 +17,8 @@ import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { findPgBinDir, startCluster, stopCluster } from "../scripts/pg-cluster.mjs"
 import { benchCore } from "./core.mjs"
-import { basicAuth, CREATE_BODY, IdPool, probe, runLoad } from "./load.mjs"
+import { CREATE_BODY, IdPool, probe, runLoad } from "./load.mjs"
+import { seedPaylinksPostgres } from "./paylinks-seed.mjs"
 import { formatMarkdown, formatMiB } from "./report.mjs"
 import {
   floorTarget,
@@ -53,6 +54,7 @@ const options = {
   large: Number(flags.large ?? (quick ? 100_000 : 1_000_000)),
   // Every cancel needs its own issued link, seeded in advance: enough for this rate, sustained, at every count.
   cancelRateCeiling: 20_000,
+  pgCancelRateCeiling: 5_000,
   scaleCancels: 1000,
   scaleCancelWarmup: 100,
   coreMs: quick ? 300 : 1000,
@@ -308,7 +310,8 @@ const postgresSection = async (target, dir) => {
     loud("PostgreSQL section SKIPPED: PostgreSQL binaries not found (install postgresql to run it)")
     return { skipped: "PostgreSQL binaries not found" }
   }
-  const clusterDir = fs.mkdtempSync(path.join(dir, "pg-"))
+  // Its own temp dir, not one inside `dir`: as root, the cluster runs as the postgres user, who must reach it.
+  const clusterDir = fs.mkdtempSync(path.join(process.getuid?.() === 0 ? "/tmp" : os.tmpdir(), "paylinks-bench-pg-"))
   let postgres
   const servers = []
   try {
@@ -325,39 +328,45 @@ const postgresSection = async (target, dir) => {
     })
     const database = `postgres://postgres@127.0.0.1:${port}/${BENCH_DB}`
     const version = execFileSync(path.join(bin, "postgres"), ["--version"], { encoding: "utf8" }).trim()
+    // Servers sharing a PostgreSQL database share the master key that encrypts API key secrets.
+    const extraEnv = { PAYLINKS_MASTER_KEY: randomBytes(32).toString("base64") }
     const start = async (n) =>
-      tracker.track(await startServer(target, { database, key, logFile: path.join(dir, `paylinks-pg-${n}.log`) }))
+      tracker.track(
+        await startServer(target, { database, key, logFile: path.join(dir, `paylinks-pg-${n}.log`), extraEnv })
+      )
     const rows = []
     const connections = 32
-    const created = []
-    const pool = new IdPool(created)
+    servers.push(await start(1))
+    // Links to cancel, written in bulk once the first server has migrated the database and seeded the key.
+    const poolSize = Math.ceil(options.pgCancelRateCeiling * 2 * (options.duration + options.warmup))
+    const began = performance.now()
+    const pool = new IdPool(
+      await seedPaylinksPostgres({
+        bin,
+        url: database,
+        keyId: key.id,
+        count: poolSize + 1,
+        now: Math.floor(Date.now() / 1000),
+        publicUrl: servers[0].url,
+        input: JSON.parse(CREATE_BODY)
+      })
+    )
+    log(
+      `postgres: seeded ${poolSize.toLocaleString("en-US")} links in ${((performance.now() - began) / 1000).toFixed(1)} s`
+    )
+    await probe({ url: servers[0].url, key, fetchId: pool.take(), cancelId: pool.take() })
     const run = async (kind, duration) => {
       // The connections are split evenly over the processes; each process is loaded by its own autocannon instance.
       const per = Math.floor(connections / servers.length)
       const samplers = servers.map((server) => server.sampleMemory())
       const results = await Promise.all(
-        servers.map((server) =>
-          runLoad({
-            url: server.url,
-            key,
-            kind,
-            connections: per,
-            duration,
-            cancelPool: pool,
-            createdIds: created
-          })
-        )
+        servers.map((server) => runLoad({ url: server.url, key, kind, connections: per, duration, cancelPool: pool }))
       )
       const rss = samplers.map((stop) => stop())
       return combine(results, rss)
     }
-    servers.push(await start(1))
-    await probe({ url: servers[0].url, key, fetchId: await createOne(servers[0].url) })
     for (const processes of [1, 2]) {
-      if (processes === 2) {
-        servers.push(await start(2))
-        await createOne(servers[1].url)
-      }
+      if (processes === 2) servers.push(await start(2))
       await run("create", options.warmup)
       const create = await run("create", options.duration)
       await run("cancel", options.warmup)
@@ -379,18 +388,8 @@ const postgresSection = async (target, dir) => {
   } finally {
     for (const server of servers) await server.stop()
     await stopCluster(postgres)
+    fs.rmSync(clusterDir, { recursive: true, force: true })
   }
-}
-
-const createOne = async (url) => {
-  const response = await fetch(`${url}/v1/invoices`, {
-    method: "POST",
-    headers: { authorization: basicAuth(key), "content-type": "application/json" },
-    body: CREATE_BODY
-  })
-  const text = await response.text()
-  if (response.status !== 200) throw new Error(`create on ${url}: HTTP ${response.status} ${text.slice(0, 300)}`)
-  return JSON.parse(text).id
 }
 
 /** Sums throughput over concurrent loads; p50 is their mean, p99 their worst. */
@@ -422,13 +421,24 @@ const main = async () => {
     key: key.id
   }
   log(`target: ${target.name}; ${options.duration} s per run; connections ${options.connections.join(", ")}`)
+  const sections = [
+    ["sqlite", () => sqliteSection(target, dir)],
+    ["scale", () => scaleSection(target, dir)],
+    ["postgres", () => postgresSection(target, dir)],
+    ["core", () => benchCore({ ms: options.coreMs })]
+  ]
+  results.failures = {}
   try {
-    if (options.sections.has("sqlite")) results.sqlite = await sqliteSection(target, dir)
-    if (options.sections.has("scale")) results.scale = await scaleSection(target, dir)
-    if (options.sections.has("postgres")) results.postgres = await postgresSection(target, dir)
-    if (options.sections.has("core")) {
-      log("core: pure state machine")
-      results.core = await benchCore({ ms: options.coreMs })
+    for (const [name, section] of sections) {
+      if (!options.sections.has(name)) continue
+      log(`section: ${name}`)
+      // A failed section is reported and the others still run: one broken request type must not hide the rest.
+      try {
+        results[name] = await section()
+      } catch (error) {
+        loud(`section ${name} FAILED: ${error.stack ?? error}`)
+        results.failures[name] = String(error.message ?? error)
+      }
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
@@ -445,6 +455,10 @@ const main = async () => {
   console.log(`\n${markdown}`)
   log(`results: ${path.relative(ROOT, path.join(outDir, `${stamp}.json`))} and .md (also latest.json, latest.md)`)
   log(`total time: ${results.totalSeconds.toFixed(0)} s`)
+  if (Object.keys(results.failures).length > 0) {
+    loud(`failed sections: ${Object.keys(results.failures).join(", ")}`)
+    process.exitCode = 1
+  }
 }
 
 await main()

@@ -60,6 +60,18 @@ const tail = (file, lines = 25) => {
   }
 }
 
+const readFrom = (file, offset) => {
+  const fd = fs.openSync(file, "r")
+  try {
+    const length = Math.max(0, fs.fstatSync(fd).size - offset)
+    const buffer = Buffer.alloc(Math.min(length, 1 << 20))
+    fs.readSync(fd, buffer, 0, buffer.length, offset)
+    return buffer.toString("utf8")
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** VmRSS and VmHWM (peak) of a process, in bytes; undefined once it is gone. */
 export const memoryOf = (pid) => {
   try {
@@ -88,13 +100,15 @@ export const startServer = async (target, { database, key, logFile, port: wanted
     PAYLINKS_KEY_SECRET: key.secret,
     ...extraEnv
   }
+  // Only what this start prints counts: an earlier start on the same port has left its URL in the same log.
+  const offset = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0
   const out = fs.openSync(logFile, "a")
   const child = spawn(process.execPath, [target.script], { cwd: ROOT, env, stdio: ["ignore", out, out] })
   fs.closeSync(out)
   child.once("error", () => {})
   const deadline = Date.now() + START_TIMEOUT_MS
   const expected = `127.0.0.1:${port}`
-  while (!tail(logFile, 200).includes(expected)) {
+  while (!readFrom(logFile, offset).includes(expected)) {
     if (!alive(child))
       throw new Error(`${target.name} exited (${child.exitCode ?? child.signalCode}):\n${tail(logFile)}`)
     if (Date.now() > deadline) {
