@@ -1,0 +1,1 @@
+export * as PaylinksClient from "./PaylinksClient.js"
