@@ -1,9 +1,12 @@
 import * as Fs from "node:fs"
 import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
+import { IdempotencyStore, RETENTION_SECONDS } from "@paylinks/core/IdempotencyStore"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
+import type { MerchantId } from "@paylinks/core/Ids"
 import { Merchants } from "@paylinks/core/Merchants"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
+import * as Tenant from "@paylinks/core/Tenant"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as SqliteStorage from "../src/SqliteStorage.js"
@@ -98,5 +101,28 @@ describe("SQLite storage", () => {
         )
       )
     )
+  )
+})
+
+describe("idempotency records on SQLite", () => {
+  it.live("expired records are purged as claims go on; live ones stay", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const store = yield* IdempotencyStore
+      const tenant = Tenant.make("acc_00000000000001" as MerchantId, "test")
+      const t0 = 1_700_000_000
+      yield* store.begin(tenant, "old", "h", t0)
+      const later = t0 + RETENTION_SECONDS + 10
+      yield* store.begin(tenant, "recent", "h", later - 100)
+      yield* Effect.all(
+        Array.from({ length: 1000 }, (_, i) => store.begin(tenant, `k-${i}`, "h", later)),
+        { concurrency: 50 }
+      )
+      const keys = yield* sql<{ readonly idempotency_key: string }>`SELECT idempotency_key FROM idempotency_keys`
+      const names = new Set(keys.map((row) => row.idempotency_key))
+      expect(names.has("old")).toBe(false)
+      expect(names.has("recent")).toBe(true)
+      expect(names.size).toBe(1001)
+    }).pipe(Effect.provide(open(tempDatabase())))
   )
 })
