@@ -31,7 +31,7 @@ export const ShortCode = Schema.String.pipe(Schema.pattern(new RegExp(`^${base62
 export type ShortCode = typeof ShortCode.Type
 
 /** The prefixes of the ids paylinks generates. */
-export type IdPrefix = "inv" | "pay" | "order" | "cust" | "acc" | "evt"
+export type IdPrefix = "inv" | "pay" | "order" | "cust" | "acc" | "evt" | "wh" | "msg"
 
 const idPattern = /^([a-z]+)_([0-9A-Za-z]{14})$/
 

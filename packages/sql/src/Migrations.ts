@@ -8,6 +8,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import { SchemaTooNew } from "./StorageError.js"
+import { webhooksMigration } from "./WebhookMigration.js"
 
 export interface Migration {
   readonly version: number
@@ -173,7 +174,8 @@ export const migrations: ReadonlyArray<Migration> = [
       )`,
       `CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id, attempted_at)`
     ]
-  }
+  },
+  webhooksMigration
 ]
 
 /** The newest schema version this build knows. */

@@ -7,9 +7,12 @@ import type { SqlError } from "@effect/sql/SqlError"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import type { IdGenerator } from "@paylinks/core/IdGenerator"
 import type { Merchants } from "@paylinks/core/Merchants"
+import type { Inbox } from "@paylinks/core/Inbox"
 import type { Outbox } from "@paylinks/core/Outbox"
 import type { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
 import type { TestClocks } from "@paylinks/core/TestClocks"
+import type { WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
+import type { WebhookEndpoints } from "@paylinks/core/WebhookEndpoints"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -20,9 +23,11 @@ import * as Migrations from "./Migrations.js"
 import * as SecretBox from "./SecretBox.js"
 import * as SqlIdempotencyStore from "./SqlIdempotencyStore.js"
 import * as SqlMerchants from "./SqlMerchants.js"
+import * as SqlInbox from "./SqlInbox.js"
 import * as SqlOutbox from "./SqlOutbox.js"
 import * as SqlPaymentLinkRepository from "./SqlPaymentLinkRepository.js"
 import * as SqlTestClocks from "./SqlTestClocks.js"
+import * as SqlWebhooks from "./SqlWebhooks.js"
 import { MasterKeyError, type SchemaTooNew, StorageUnavailable } from "./StorageError.js"
 import { StorageHealth } from "./StorageHealth.js"
 import * as Writer from "./Writer.js"
@@ -34,6 +39,9 @@ export type Services =
   | TestClocks
   | IdempotencyStore
   | Outbox
+  | WebhookEndpoints
+  | WebhookDeliveries
+  | Inbox
   | StorageHealth
   | Writer.Writer
   | SqlClient.SqlClient
@@ -122,7 +130,9 @@ export const make = (
       SqlMerchants.layer(box),
       SqlTestClocks.layer,
       SqlIdempotencyStore.layer,
-      SqlOutbox.layer
+      SqlOutbox.layer,
+      SqlWebhooks.layer(box),
+      SqlInbox.layer
     )
     const built = yield* Layer.build(ports).pipe(Effect.provide(base))
     return Context.merge(base, built)
