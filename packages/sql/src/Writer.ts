@@ -87,6 +87,8 @@ export const groupCommit = (
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
     let transactions = 0
     let writes = 0
+    /** Set when the writer stops: later writes are refused instead of waiting forever. */
+    let closed = false
 
     /**
      * One transaction for the batch. A single write runs directly in it; several each get a savepoint.
@@ -139,25 +141,38 @@ export const groupCommit = (
         }
       })
 
-    yield* Effect.gen(function* () {
-      for (;;) {
-        const first = yield* Queue.take(queue)
-        yield* yieldToEventLoop
-        const rest = yield* Queue.takeUpTo(queue, maxBatch - 1)
-        yield* runBatch([first, ...rest])
-      }
-    }).pipe(
+    // Once writes are taken off the queue they are seen through: closing the layer waits for the
+    // batch in flight (its callers get their answer), and only writes still queued are interrupted.
+    const next = Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(restore(Queue.take(queue)), (first) =>
+        Effect.gen(function* () {
+          yield* yieldToEventLoop
+          const rest = yield* Queue.takeUpTo(queue, maxBatch - 1)
+          yield* runBatch([first, ...rest])
+        })
+      )
+    )
+
+    yield* Effect.forever(next).pipe(
       Effect.onInterrupt(() =>
-        Effect.flatMap(Queue.takeAll(queue), (left) =>
-          Effect.forEach(left, (pending) => Deferred.interrupt(pending.done))
-        )
+        Effect.suspend(() => {
+          closed = true
+          return Effect.flatMap(Queue.takeAll(queue), (left) =>
+            Effect.forEach(left, (pending) => Deferred.interrupt(pending.done))
+          )
+        })
       ),
       Effect.forkScoped
     )
 
     const enqueue = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
       Effect.flatMap(Deferred.make<A, E | SqlError>(), (done) =>
-        Effect.zipRight(Queue.offer(queue, { effect, done } as unknown as Pending), dieOnSqlError(Deferred.await(done)))
+        Effect.zipRight(
+          Effect.suspend(() =>
+            closed ? Effect.interrupt : Queue.offer(queue, { effect, done } as unknown as Pending)
+          ),
+          dieOnSqlError(Deferred.await(done))
+        )
       )
 
     return {
