@@ -253,16 +253,17 @@ export const merchants: Layer.Layer<Merchants, never, IdGenerator> = Layer.effec
 
 /** In-memory test clocks: an offset per (merchant, test mode); live mode never moves. */
 export const testClocks: Layer.Layer<TestClocks> = Layer.sync(TestClocks, () => {
-  const offsets = new Map<string, number>()
+  const clocks = new Map<string, { readonly tenant: Tenant.Tenant; readonly offset: number }>()
   return {
-    offset: (tenant) => Effect.sync(() => (tenant.mode === "live" ? 0 : (offsets.get(tenantKey(tenant)) ?? 0))),
+    offset: (tenant) => Effect.sync(() => (tenant.mode === "live" ? 0 : (clocks.get(tenantKey(tenant))?.offset ?? 0))),
     advance: (tenant, seconds) =>
       Effect.sync(() => {
         if (tenant.mode === "live") return 0
-        const next = (offsets.get(tenantKey(tenant)) ?? 0) + Math.max(0, Math.floor(seconds))
-        offsets.set(tenantKey(tenant), next)
-        return next
-      })
+        const offset = (clocks.get(tenantKey(tenant))?.offset ?? 0) + Math.max(0, Math.floor(seconds))
+        clocks.set(tenantKey(tenant), { tenant, offset })
+        return offset
+      }),
+    listAdvanced: Effect.sync(() => [...clocks.values()].filter((clock) => clock.offset > 0))
   }
 })
 

@@ -475,6 +475,22 @@ export const validatePayment = (input: Record<string, unknown>): Either.Either<P
   return problems.result(() => ({ amount: amount === null ? null : Money.amount(amount), method }))
 }
 
+/** The longest a test clock can be moved in one step: ten years, far past any link's six-month life. */
+export const MAX_CLOCK_ADVANCE_SECONDS = 10 * 366 * 86_400
+
+/** Validates a test clock move (`POST /v1/sandbox/clock`): `advance_by`, whole seconds, forward only. */
+export const validateClockAdvance = (input: Record<string, unknown>): Either.Either<number, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(problems, input, ["advance_by"])
+  const value = given(input, "advance_by")
+  if (value === undefined) problems.add("advance_by", "The advance_by field is required.")
+  const seconds = readInteger(problems, "advance_by", value)
+  if (seconds !== null && seconds < 0) problems.add("advance_by", "The advance_by must be at least 0.")
+  if (seconds !== null && seconds > MAX_CLOCK_ADVANCE_SECONDS)
+    problems.add("advance_by", `The advance_by may not be greater than ${MAX_CLOCK_ADVANCE_SECONDS}.`)
+  return problems.result(() => seconds ?? 0)
+}
+
 const readQueryInteger = (problems: Problems, field: string, value: string | undefined): number | null => {
   if (value === undefined || value === "") return null
   if (!/^-?[0-9]+$/.test(value) || !Number.isSafeInteger(Number(value))) {

@@ -3,6 +3,8 @@
  * runs on real time.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
+import { MerchantId } from "@paylinks/core/Ids"
+import * as Tenant from "@paylinks/core/Tenant"
 import { TestClocks, type TestClocksShape } from "@paylinks/core/TestClocks"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -42,7 +44,21 @@ export const make: Effect.Effect<TestClocksShape, never, SqlClient.SqlClient | W
       return toInt(rows[0]!.offset_seconds)
     })
 
-  return { offset, advance }
+  // A handful of rows (one per merchant that ever advanced its clock): no index needed.
+  const listAdvanced: TestClocksShape["listAdvanced"] = sql<{
+    readonly merchant_id: string
+    readonly offset_seconds: unknown
+  }>`SELECT merchant_id, offset_seconds FROM test_clocks WHERE offset_seconds > 0 ORDER BY merchant_id`.pipe(
+    Effect.map((rows) =>
+      rows.map((row) => ({
+        tenant: Tenant.make(MerchantId.make(row.merchant_id, { disableValidation: true }), "test"),
+        offset: toInt(row.offset_seconds)
+      }))
+    ),
+    Effect.orDie
+  )
+
+  return { offset, advance, listAdvanced }
 })
 
 export const layer: Layer.Layer<TestClocks, never, SqlClient.SqlClient | Writer> = Layer.effect(TestClocks, make)

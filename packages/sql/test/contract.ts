@@ -444,6 +444,26 @@ export const storageContract = (
           })
         )
       )
+
+      it.effect("lists the test-mode clocks that run ahead, and only those", () =>
+        run(
+          Effect.gen(function* () {
+            const { a, aLive, b } = yield* setup
+            const clocks = yield* TestClocks
+            expect(yield* clocks.listAdvanced).toEqual([])
+            yield* clocks.advance(aLive.tenant, 100)
+            yield* clocks.advance(b.tenant, 0)
+            expect(yield* clocks.listAdvanced).toEqual([])
+            yield* clocks.advance(a.tenant, 120)
+            yield* clocks.advance(b.tenant, 60)
+            const listed = yield* clocks.listAdvanced
+            const byMerchant = (merchantId: string) => listed.find((clock) => clock.tenant.merchantId === merchantId)
+            expect(listed).toHaveLength(2)
+            expect(byMerchant(a.tenant.merchantId)).toMatchObject({ offset: 120, tenant: { mode: "test" } })
+            expect(byMerchant(b.tenant.merchantId)).toMatchObject({ offset: 60, tenant: { mode: "test" } })
+          })
+        )
+      )
     })
 
     describe("IdempotencyStore", () => {
