@@ -62,21 +62,62 @@ class Recorder {
 
   summarize(result, extra) {
     const sorted = this.latencies.subarray(0, this.count).sort()
-    const at = (p) => (sorted.length === 0 ? undefined : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)])
     const seconds = (this.last - this.started) / 1000
-    return {
-      rps: seconds > 0 ? result["2xx"] / seconds : 0,
-      p50: at(50),
-      p99: at(99),
-      max: at(100),
-      ok: result["2xx"],
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      duration: seconds,
-      ...extra
-    }
+    return withLatencies(
+      {
+        rps: seconds > 0 ? result["2xx"] / seconds : 0,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: percentile(sorted, 100),
+        ok: result["2xx"],
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        duration: seconds,
+        ...extra
+      },
+      sorted
+    )
   }
+}
+
+const percentile = (sorted, p) =>
+  sorted.length === 0 ? undefined : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]
+
+// The raw latencies ride along for merging, but stay out of the JSON results.
+const withLatencies = (summary, sorted) => Object.defineProperty(summary, "latencies", { value: sorted })
+
+/**
+ * Pools several runs of one load on one side into one summary: req/s over their summed time, percentiles over all
+ * their responses. The per-run req/s are kept, to show how much the runs agreed.
+ */
+export const mergeRuns = (runs) => {
+  if (runs.length === 1) return runs[0]
+  const all = new Float64Array(runs.reduce((n, run) => n + run.latencies.length, 0))
+  let offset = 0
+  for (const run of runs) {
+    all.set(run.latencies, offset)
+    offset += run.latencies.length
+  }
+  all.sort()
+  const sum = (field) => runs.reduce((n, run) => n + (run[field] ?? 0), 0)
+  const ok = sum("ok")
+  const duration = sum("duration")
+  const merged = {
+    rps: duration > 0 ? ok / duration : 0,
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    max: percentile(all, 100),
+    ok,
+    non2xx: sum("non2xx"),
+    errors: sum("errors"),
+    timeouts: sum("timeouts"),
+    duration,
+    runs: runs.map((run) => run.rps)
+  }
+  if (runs.some((run) => run.exhausted)) merged.exhausted = true
+  if (runs.some((run) => run.rss !== undefined)) merged.rss = Math.max(...runs.map((run) => run.rss ?? 0))
+  return withLatencies(merged, all)
 }
 
 const fire = (options, onInstance) =>

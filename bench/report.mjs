@@ -26,6 +26,8 @@ const withTarget = (value, target, atLeast = true) => {
   return `${fixed(value)} ${mark(ok)} (${atLeast ? "≥" : "≤"} ${target})`
 }
 
+const runsText = (options) => `${options.repeat} run${options.repeat === 1 ? "" : "s"} of ${options.duration} s`
+
 const failures = (r) => {
   const parts = [`${r.non2xx}`, `${r.errors + r.timeouts}`]
   return `${parts.join("/")}${r.exhausted ? " †" : ""}`
@@ -37,7 +39,10 @@ const sqliteTable = (results) => {
   const { rows, peakRss, links } = results.sqlite
   const name = results.target
   const lines = [
-    `### SQLite (WAL, synchronous=FULL), ${int(links)} links seeded; ${results.options.duration} s per run`,
+    `### SQLite (WAL, synchronous=FULL), ${int(links)} links in each database`,
+    "",
+    `Each cell: ${runsText(results.options)} per side, the sides alternating; the fetch ids are ${int(results.options.fetchLinks)} ` +
+      "of the links, picked at random; every cancel cancels a distinct issued link.",
     "",
     `| request | conns | floor req/s | ${name} req/s | ratio (target) | floor p50 / p99 ms | ${name} p50 / p99 ms | p99 ratio (target) | non-2xx/errors floor · ${name} | peak RSS MiB floor · ${name} (≤ 200) |`,
     "|---|--:|--:|--:|---|--:|--:|---|---|---|"
@@ -65,9 +70,9 @@ const scaleTable = (results) => {
   const lines = [
     `### Scale: ${int(small)} vs ${int(large)} links, 32 connections`,
     "",
-    `fetch and list: ${results.options.duration} s each; cancel: ${int(Math.min(small, cancels))} distinct issued links ` +
-      `per size (bounded by count: the small database has only ${int(small)} links), after a warm-up of ` +
-      `${results.options.scaleCancelWarmup}.`,
+    `fetch and list: ${runsText(results.options)} per size, the sizes alternating; cancel: ${int(cancels)} distinct ` +
+      `issued links per size in ${results.options.repeat} run(s) (bounded by count: the small database has only ` +
+      `${int(small)} links), after a warm-up of ${results.options.scaleCancelWarmup}.`,
     "",
     `| request | floor ${int(small)} | floor ${int(large)} | floor ratio | ${name} ${int(small)} | ${name} ${int(large)} | ${name} ratio (target) | ${name} p99 ms ${int(small)} · ${int(large)} |`,
     "|---|--:|--:|--:|--:|--:|---|--:|"
@@ -88,6 +93,8 @@ const postgresTable = (results) => {
   if (pg.skipped) return ["### PostgreSQL", "", `Skipped: ${pg.skipped}.`]
   const lines = [
     `### PostgreSQL (${pg.version}; fsync and synchronous_commit on), ${pg.connections} connections split over the processes`,
+    "",
+    `Each cell: ${runsText(results.options)}, one process and two alternating.`,
     "",
     "| request | 1 process req/s | p50 / p99 ms | 2 processes req/s | p50 / p99 ms | 2 / 1 | non-2xx/errors 1 · 2 | peak RSS MiB per process |",
     "|---|--:|--:|--:|--:|--:|---|---|"

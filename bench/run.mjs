@@ -5,7 +5,8 @@
 // core (transitions per second of the pure state machine). Writes bench/results/<time>.json and .md (and latest.*),
 // prints the table and the total time. BENCHMARKS.md says what each number means.
 //
-// Flags: --quick (a ~1-minute smoke), --duration <s> (each measured run, default 5), --connections 1,32,128,
+// Flags: --quick (a ~1-minute smoke), --duration <s> (each measured run, default 3), --repeat <n> (runs per side
+// and cell, alternating sides, default 2), --connections 1,32,128,
 // --large <n> (the big database of the scale section, default 1000000), --target paylinks|floor (floor puts a
 // second floor in the paylinks column, to check the harness: every ratio ≈ 1.0), --only sqlite,scale,postgres,core.
 import { execFileSync } from "node:child_process"
@@ -17,7 +18,7 @@ import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { findPgBinDir, startCluster, stopCluster } from "../scripts/pg-cluster.mjs"
 import { benchCore } from "./core.mjs"
-import { CREATE_BODY, IdPool, probe, runLoad } from "./load.mjs"
+import { CREATE_BODY, IdPool, mergeRuns, probe, runLoad } from "./load.mjs"
 import { seedPaylinksPostgres } from "./paylinks-seed.mjs"
 import { formatMarkdown, formatMiB } from "./report.mjs"
 import {
@@ -36,6 +37,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     duration: { type: "string" },
+    repeat: { type: "string" },
     connections: { type: "string" },
     large: { type: "string" },
     target: { type: "string", default: "paylinks" },
@@ -46,8 +48,9 @@ const { values: flags } = parseArgs({
 const quick = flags.quick
 const options = {
   quick,
-  duration: Number(flags.duration ?? (quick ? 1 : 5)),
-  warmup: quick ? 0.5 : 1,
+  duration: Number(flags.duration ?? (quick ? 1 : 3)),
+  repeat: Number(flags.repeat ?? (quick ? 1 : 2)),
+  warmup: quick ? 0.3 : 1,
   connections: (flags.connections ?? "1,32,128").split(",").map(Number),
   fetchLinks: 1000,
   small: 1000,
@@ -146,6 +149,7 @@ class Side {
 
   async stop() {
     if (this.server === undefined) return
+    this.resume() // a frozen process would hold its SIGTERM until it runs again
     const code = await this.server.stop()
     if (code !== 0 && code !== "SIGTERM") log(`${this.label}: server exited with ${code} (log: ${this.logFile})`)
     this.server = undefined
@@ -160,132 +164,180 @@ class Side {
   resume() {
     this.server?.child.kill("SIGCONT")
   }
+
+  /** The server's peak resident memory since it started (VmHWM), in bytes. */
+  peakRss() {
+    return this.server === undefined ? undefined : memoryOf(this.server.pid)?.hwm
+  }
 }
 
-/** One measured load on one side, with its server's peak RSS during the load. */
+/** One measured load on one side, with its server's peak RSS during the load; the side is frozen again after. */
 const measure = async (side, load) => {
   side.resume()
   const stopSampling = side.server.sampleMemory()
   try {
     const result = await runLoad({ url: side.server.url, key, ...load })
-    return { ...result, rss: stopSampling() }
+    result.rss = stopSampling()
+    return result
   } catch (error) {
     stopSampling()
     throw error
+  } finally {
+    side.pause()
   }
+}
+
+/**
+ * The same load on two sides, `options.repeat` rounds in A B, B A, A B … order, so that a drift in the machine's
+ * load (others' work on the shared cores) falls on both sides alike; each side's runs are pooled into one result.
+ */
+const alternate = async (a, b, load) => {
+  const runs = new Map([
+    [a, []],
+    [b, []]
+  ])
+  for (let round = 0; round < options.repeat; round++)
+    for (const side of round % 2 === 0 ? [a, b] : [b, a]) runs.get(side).push(await measure(side, load(side)))
+  return [mergeRuns(runs.get(a)), mergeRuns(runs.get(b))]
 }
 
 const ratio = (a, b) => (b > 0 ? a / b : undefined)
 
 // ---------------------------------------------------------------------------------------------------------------
-// SQLite: every request type at every connection count, the two sides alternating run by run.
+// SQLite: every request type at every connection count, floor and paylinks alternating.
 
 const KINDS = ["create", "fetch", "cancel", "list"]
 
 const sqliteSection = async (target, dir) => {
-  const poolSize = Math.ceil(
-    options.cancelRateCeiling * (options.duration * options.connections.length + options.warmup)
-  )
-  const sides = [new Side(floorTarget, dir, "floor"), new Side(target, dir, "paylinks")]
+  const measuredSeconds = options.duration * options.repeat * options.connections.length + options.warmup
+  const poolSize = Math.ceil(options.cancelRateCeiling * measuredSeconds)
+  const floor = new Side(floorTarget, dir, "floor")
+  const paylinks = new Side(target, dir, "paylinks")
   const state = new Map()
-  for (const side of sides) {
-    const ids = await side.prepare(options.fetchLinks + poolSize)
-    await probe({ url: side.server.url, key, fetchId: ids[0], cancelId: ids.at(-1) })
-    state.set(side, { fetchIds: ids.slice(0, options.fetchLinks), pool: new IdPool(ids.slice(options.fetchLinks, -1)) })
-    side.pause()
-  }
-  const rows = []
-  let flip = false
-  for (const kind of KINDS) {
-    for (const side of sides) {
-      const { fetchIds, pool } = state.get(side)
-      await measure(side, { kind, connections: 8, duration: options.warmup, fetchIds, cancelPool: pool })
+  try {
+    for (const side of [floor, paylinks]) {
+      const ids = await side.prepare(options.fetchLinks + poolSize)
+      await probe({ url: side.server.url, key, fetchId: ids[0], cancelId: ids.at(-1) })
+      state.set(side, {
+        fetchIds: ids.slice(0, options.fetchLinks),
+        cancelPool: new IdPool(ids.slice(options.fetchLinks, -1))
+      })
       side.pause()
     }
-    for (const connections of options.connections) {
-      const row = { kind, connections }
-      // Alternate which side goes first, so that neither always runs on a machine warmed (or loaded) by the other.
-      const order = flip ? [...sides].reverse() : sides
-      flip = !flip
-      for (const side of order) {
-        const { fetchIds, pool } = state.get(side)
-        row[side.label] = await measure(side, {
+    const rows = []
+    for (const kind of KINDS) {
+      // Warm each server's path for this request (JIT, statement caches) before anything of it is measured.
+      for (const side of [floor, paylinks])
+        await measure(side, { kind, connections: 8, duration: options.warmup, ...state.get(side) })
+      for (const connections of options.connections) {
+        const [f, p] = await alternate(floor, paylinks, (side) => ({
           kind,
           connections,
           duration: options.duration,
-          fetchIds,
-          cancelPool: pool
-        })
-        side.pause()
+          ...state.get(side)
+        }))
+        const row = {
+          kind,
+          connections,
+          floor: f,
+          paylinks: p,
+          ratio: ratio(p.rps, f.rps),
+          p99Ratio: ratio(p.p99, f.p99)
+        }
+        log(
+          `${kind.padEnd(6)} ${String(connections).padStart(3)} conns: floor ${Math.round(f.rps)} req/s, ` +
+            `${target.name} ${Math.round(p.rps)} req/s, ratio ${row.ratio?.toFixed(2)}`
+        )
+        rows.push(row)
       }
-      row.ratio = ratio(row.paylinks.rps, row.floor.rps)
-      row.p99Ratio = ratio(row.paylinks.p99, row.floor.p99)
-      log(
-        `${kind.padEnd(6)} ${String(connections).padStart(3)} conns: floor ${Math.round(row.floor.rps)} req/s, ` +
-          `${target.name} ${Math.round(row.paylinks.rps)} req/s, ratio ${row.ratio?.toFixed(2)}`
-      )
-      rows.push(row)
     }
+    const peakRss = { floor: floor.peakRss(), paylinks: paylinks.peakRss() }
+    return { rows, peakRss, links: options.fetchLinks + poolSize }
+  } finally {
+    await floor.stop()
+    await paylinks.stop()
   }
-  const peaks = {}
-  for (const side of sides) {
-    side.resume()
-    peaks[side.label] = memoryOf(side.server.pid)?.hwm
-    await side.stop()
-  }
-  return { rows, peakRss: peaks, links: options.fetchLinks + poolSize }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Scale: the same fetch / list / cancel on a database of `small` links and one of `large` links.
+// Scale: the same fetch / list / cancel on a database of `small` links and one of `large` links, the two servers of
+// one target running side by side and alternating like floor and paylinks do above.
 
 const scaleSection = async (target, dir) => {
-  const sizes = [options.small, options.large]
-  const byTarget = {}
   const connections = 32
+  const byTarget = {}
   for (const [label, t] of [
     ["floor", floorTarget],
     ["paylinks", target]
   ]) {
-    byTarget[label] = {}
-    for (const size of sizes) {
-      const side = new Side(t, dir, `${label}-scale-${size}`)
-      const ids = await side.prepare(size)
-      await probe({ url: side.server.url, key, fetchId: ids[0] })
-      const results = {}
-      const warm = { connections: 8, duration: options.warmup, fetchIds: ids }
-      await measure(side, { kind: "fetch", ...warm })
-      results.fetch = await measure(side, { kind: "fetch", connections, duration: options.duration, fetchIds: ids })
-      await measure(side, { kind: "list", ...warm })
-      results.list = await measure(side, { kind: "list", connections, duration: options.duration })
-      // Cancels are bounded by count, not time: the small database holds only `small` links to cancel, and both
-      // sizes cancel the same number, so that the two figures are comparable.
-      const cancels = Math.min(size, options.scaleCancels)
-      const pool = new IdPool(shuffle(ids).slice(0, cancels))
-      await measure(side, { kind: "cancel", connections, amount: options.scaleCancelWarmup, cancelPool: pool })
-      results.cancel = await measure(side, { kind: "cancel", connections, amount: pool.remaining, cancelPool: pool })
-      results.peakRss = memoryOf(side.server.pid)?.hwm
-      await side.stop()
-      fs.rmSync(side.file, { force: true })
-      fs.rmSync(`${side.file}-wal`, { force: true })
-      fs.rmSync(`${side.file}-shm`, { force: true })
-      byTarget[label][size] = results
-      log(
-        `scale ${label} ${size.toLocaleString("en-US")} links: fetch ${Math.round(results.fetch.rps)}, ` +
-          `list ${Math.round(results.list.rps)}, cancel ${Math.round(results.cancel.rps)} req/s`
-      )
+    const small = new Side(t, dir, `${label}-${options.small}`)
+    const large = new Side(t, dir, `${label}-${options.large}`)
+    const ids = new Map()
+    try {
+      for (const side of [small, large]) {
+        const seeded = await side.prepare(side === small ? options.small : options.large)
+        await probe({ url: side.server.url, key, fetchId: seeded[0] })
+        ids.set(side, seeded)
+        side.pause()
+      }
+      const results = { small: {}, large: {} }
+      for (const kind of ["fetch", "list"]) {
+        for (const side of [small, large])
+          await measure(side, { kind, connections: 8, duration: options.warmup, fetchIds: ids.get(side) })
+        ;[results.small[kind], results.large[kind]] = await alternate(small, large, (side) => ({
+          kind,
+          connections,
+          duration: options.duration,
+          fetchIds: ids.get(side)
+        }))
+      }
+      // Cancels are bounded by count, not time: the small database holds only `small` links to cancel, and both sizes
+      // cancel the same number of distinct issued links, so that the two figures are comparable.
+      const cancels = Math.min(options.small, options.scaleCancels)
+      const perRound = Math.floor((cancels - options.scaleCancelWarmup) / options.repeat)
+      const pools = new Map([small, large].map((side) => [side, new IdPool(shuffle(ids.get(side)).slice(0, cancels))]))
+      for (const side of [small, large])
+        await measure(side, {
+          kind: "cancel",
+          connections,
+          amount: options.scaleCancelWarmup,
+          cancelPool: pools.get(side)
+        })
+      ;[results.small.cancel, results.large.cancel] = await alternate(small, large, (side) => ({
+        kind: "cancel",
+        connections,
+        amount: perRound,
+        cancelPool: pools.get(side)
+      }))
+      results.peakRss = { small: small.peakRss(), large: large.peakRss() }
+      byTarget[label] = results
+      for (const kind of ["fetch", "list", "cancel"])
+        log(
+          `scale ${label} ${kind}: ${Math.round(results.small[kind].rps)} req/s with ${options.small.toLocaleString("en-US")} links, ` +
+            `${Math.round(results.large[kind].rps)} with ${options.large.toLocaleString("en-US")}`
+        )
+    } finally {
+      for (const side of [small, large]) {
+        await side.stop()
+        for (const suffix of ["", "-wal", "-shm", ".key"]) fs.rmSync(`${side.file}${suffix}`, { force: true })
+      }
     }
   }
   const rows = ["fetch", "list", "cancel"].map((kind) => {
     const row = { kind, connections }
     for (const label of ["floor", "paylinks"]) {
-      const small = byTarget[label][options.small][kind]
-      const large = byTarget[label][options.large][kind]
-      row[label] = { small, large, ratio: ratio(large.rps, small.rps) }
+      const { small, large } = byTarget[label]
+      row[label] = { small: small[kind], large: large[kind], ratio: ratio(large[kind].rps, small[kind].rps) }
     }
     return row
   })
-  return { small: options.small, large: options.large, cancels: options.scaleCancels, rows, byTarget }
+  return {
+    small: options.small,
+    large: options.large,
+    cancels: Math.min(options.small, options.scaleCancels),
+    rows,
+    peakRss: { floor: byTarget.floor.peakRss, paylinks: byTarget.paylinks.peakRss }
+  }
 }
 
 const shuffle = (items) => {
@@ -334,11 +386,10 @@ const postgresSection = async (target, dir) => {
       tracker.track(
         await startServer(target, { database, key, logFile: path.join(dir, `paylinks-pg-${n}.log`), extraEnv })
       )
-    const rows = []
     const connections = 32
     servers.push(await start(1))
     // Links to cancel, written in bulk once the first server has migrated the database and seeded the key.
-    const poolSize = Math.ceil(options.pgCancelRateCeiling * 2 * (options.duration + options.warmup))
+    const poolSize = Math.ceil(options.pgCancelRateCeiling * 2 * (options.duration * options.repeat + options.warmup))
     const began = performance.now()
     const pool = new IdPool(
       await seedPaylinksPostgres({
@@ -355,27 +406,47 @@ const postgresSection = async (target, dir) => {
       `postgres: seeded ${poolSize.toLocaleString("en-US")} links in ${((performance.now() - began) / 1000).toFixed(1)} s`
     )
     await probe({ url: servers[0].url, key, fetchId: pool.take(), cancelId: pool.take() })
-    const run = async (kind, duration) => {
-      // The connections are split evenly over the processes; each process is loaded by its own autocannon instance.
-      const per = Math.floor(connections / servers.length)
-      const samplers = servers.map((server) => server.sampleMemory())
-      const results = await Promise.all(
-        servers.map((server) => runLoad({ url: server.url, key, kind, connections: per, duration, cancelPool: pool }))
-      )
-      const rss = samplers.map((stop) => stop())
-      return combine(results, rss)
+    servers.push(await start(2))
+    // One process or two: the connections are split evenly over the processes in use, each loaded by its own
+    // autocannon instance; a process not in use is frozen.
+    const run = async (processes, load) => {
+      const used = servers.slice(0, processes)
+      for (const server of servers.slice(processes)) server.child.kill("SIGSTOP")
+      try {
+        const samplers = used.map((server) => server.sampleMemory())
+        const results = await Promise.all(
+          used.map((server) =>
+            runLoad({
+              url: server.url,
+              key,
+              connections: Math.floor(connections / processes),
+              cancelPool: pool,
+              ...load
+            })
+          )
+        )
+        return combine(
+          results,
+          samplers.map((stop) => stop())
+        )
+      } finally {
+        for (const server of servers) server.child.kill("SIGCONT")
+      }
     }
-    for (const processes of [1, 2]) {
-      if (processes === 2) servers.push(await start(2))
-      await run("create", options.warmup)
-      const create = await run("create", options.duration)
-      await run("cancel", options.warmup)
-      const cancel = await run("cancel", options.duration)
-      rows.push({ processes, create, cancel })
+    const results = { 1: {}, 2: {} }
+    for (const kind of ["create", "cancel"]) {
+      for (const processes of [1, 2]) await run(processes, { kind, duration: options.warmup })
+      const runs = { 1: [], 2: [] }
+      for (let round = 0; round < options.repeat; round++)
+        for (const processes of round % 2 === 0 ? [1, 2] : [2, 1])
+          runs[processes].push(await run(processes, { kind, duration: options.duration }))
+      for (const processes of [1, 2]) results[processes][kind] = mergeCombined(runs[processes])
       log(
-        `postgres ${processes} process(es): create ${Math.round(create.rps)} req/s, cancel ${Math.round(cancel.rps)} req/s`
+        `postgres ${kind}: ${Math.round(results[1][kind].rps)} req/s on one process, ` +
+          `${Math.round(results[2][kind].rps)} on two`
       )
     }
+    const rows = [1, 2].map((processes) => ({ processes, ...results[processes] }))
     return {
       version,
       connections,
@@ -389,6 +460,26 @@ const postgresSection = async (target, dir) => {
     for (const server of servers) await server.stop()
     await stopCluster(postgres)
     fs.rmSync(clusterDir, { recursive: true, force: true })
+  }
+}
+
+/** Pools the rounds of one PostgreSQL configuration: req/s over the summed time; p50 their mean, p99 their worst. */
+const mergeCombined = (runs) => {
+  if (runs.length === 1) return runs[0]
+  const sum = (field) => runs.reduce((n, run) => n + (run[field] ?? 0), 0)
+  return {
+    rps: sum("ok") / sum("duration"),
+    p50: sum("p50") / runs.length,
+    p99: Math.max(...runs.map((run) => run.p99)),
+    ok: sum("ok"),
+    non2xx: sum("non2xx"),
+    errors: sum("errors"),
+    timeouts: sum("timeouts"),
+    duration: sum("duration"),
+    exhausted: runs.some((run) => run.exhausted) || undefined,
+    rss: Math.max(...runs.map((run) => run.rss)),
+    rssPerProcess: runs[0].rssPerProcess.map((_, i) => Math.max(...runs.map((run) => run.rssPerProcess[i]))),
+    runs: runs.map((run) => run.rps)
   }
 }
 
