@@ -4,8 +4,11 @@
  * finish, stops the sweeper and closes the database, in that order. The CLI's `serve` reuses it.
  */
 import * as IdGenerator from "@paylinks/core/IdGenerator"
+import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import { Merchants } from "@paylinks/core/Merchants"
+import type { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
+import type { TestClocks } from "@paylinks/core/TestClocks"
 import type * as NodeServer from "@paylinks/http/NodeServer"
 import * as PaylinksServer from "@paylinks/http/PaylinksServer"
 import * as Readiness from "@paylinks/http/Readiness"
@@ -14,6 +17,7 @@ import * as Storage from "@paylinks/sql/Storage"
 import type { StorageStartupError } from "@paylinks/sql/StorageError"
 import { StorageHealth } from "@paylinks/sql/StorageHealth"
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -32,10 +36,21 @@ export interface Options {
   readonly shutdownTimeoutMillis?: number | undefined
 }
 
+/** The services the server runs on, for embedders and tests that act beside the API (a sandbox payment). */
+export type Services =
+  | PaymentLinks.PaymentLinks
+  | Merchants
+  | TestClocks
+  | PaymentLinkRepository
+  | IdempotencyStore
+  | StorageHealth
+
 /** A started server. */
 export interface Started extends NodeServer.Running {
   /** The base of every `short_url`. */
   readonly publicUrl: string
+  /** The running services (valid until the scope closes). */
+  readonly context: Context.Context<Services>
   /** The key pair generated on a fresh database (its secret is shown this once), if any. */
   readonly generatedKey: { readonly keyId: string; readonly secret: string } | undefined
 }
@@ -115,7 +130,6 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
       if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
       const interval = options.sweepIntervalMillis ?? 30_000
       if (interval > 0) yield* sweeper(interval, logger)
-      print(`paylinks listening on ${running.url}`)
       if (generatedKey !== undefined)
         print(
           [
@@ -124,6 +138,8 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
             `  key_secret: ${generatedKey.secret}`
           ].join("\n")
         )
-      return { ...running, publicUrl: publicUrl.value, generatedKey }
+      // The last startup line: once it is out, the server answers.
+      print(`paylinks listening on ${running.url}`)
+      return { ...running, publicUrl: publicUrl.value, generatedKey, context }
     }).pipe(Effect.provide(context))
   })

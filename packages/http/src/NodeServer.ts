@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
 import * as HttpApi from "@effect/platform/HttpApi"
 import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
@@ -299,6 +299,9 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
     const logger = options.logger ?? RequestLog.stdout
     const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 2048 })
     const state = { closing: false }
+    // Requests being answered on each open connection: at shutdown, connections with none are closed
+    // at once (Node's own idle tracking misses connections that never sent a request).
+    const active = new Map<Socket, number>()
 
     const handlers = options.handlers as unknown as Record<string, Record<string, Entry["handle"] | undefined>>
     HttpApi.reflect(options.api as unknown as HttpApi.HttpApi.AnyWithProps, {
@@ -492,6 +495,13 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
 
     const onRequest = (req: Http.IncomingMessage, res: Http.ServerResponse): void => {
       const started = performance.now()
+      const socket = req.socket
+      active.set(socket, (active.get(socket) ?? 0) + 1)
+      res.once("close", () => {
+        const left = (active.get(socket) ?? 1) - 1
+        active.set(socket, left)
+        if (state.closing && left === 0) socket.destroySoon()
+      })
       const method = req.method ?? "GET"
       const url = req.url ?? "/"
       const queryAt = url.indexOf("?")
@@ -557,6 +567,10 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
     }
 
     const server = Http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, onRequest)
+    server.on("connection", (socket: Socket) => {
+      active.set(socket, 0)
+      socket.once("close", () => active.delete(socket))
+    })
     // Malformed HTTP never reaches `onRequest`; Node would answer it with a bare status line.
     server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
       if (!socket.writable || error.code === "ECONNRESET") return socket.destroy()
@@ -583,7 +597,7 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
           clearTimeout(timer)
           resume(Effect.void)
         })
-        server.closeIdleConnections()
+        for (const [socket, requests] of active) if (requests === 0) socket.destroy()
       })
     )
     const port = (server.address() as AddressInfo).port

@@ -1,0 +1,147 @@
+/**
+ * Test plumbing: temporary SQLite files, throwaway PostgreSQL schemas, the server started in-process
+ * on 127.0.0.1 (a free port), and a fetch-based caller.
+ */
+import * as Crypto from "node:crypto"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import type * as RequestLog from "@paylinks/http/RequestLog"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Server from "../src/Server.js"
+import * as ServerConfig from "../src/ServerConfig.js"
+
+const created: Array<string> = []
+process.once("exit", () => {
+  for (const dir of created) Fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary directory, removed when the process exits. */
+export const tempDir = (): string => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "paylinks-server-"))
+  created.push(dir)
+  return dir
+}
+
+export const pgUrl = process.env.PAYLINKS_TEST_PG_URL
+
+/** Makes a PostgreSQL suite's skip loud, or fatal when PostgreSQL is required. */
+export const requirePg = (file: string): boolean => {
+  if (!pgUrl) {
+    if (process.env.PAYLINKS_REQUIRE_PG === "1")
+      throw new Error("PAYLINKS_REQUIRE_PG=1 but PAYLINKS_TEST_PG_URL is not set")
+    console.warn(`!!! PAYLINKS_TEST_PG_URL is not set: PostgreSQL suite SKIPPED (${file})`)
+    return false
+  }
+  return true
+}
+
+/** A stable base64 master key for tests. */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 11).toString("base64")
+
+/**
+ * A fresh schema on the test server for the current scope, dropped when it closes; yields a
+ * database URL whose connections use it.
+ */
+export const freshPgSchemaUrl: Effect.Effect<string, never, Scope.Scope> = Effect.gen(function* () {
+  const schema = `paylinks_srv_${Crypto.randomBytes(6).toString("hex")}`
+  const admin = yield* Effect.orDie(
+    PgClient.make({ url: Redacted.make(pgUrl!), maxConnections: 1 }).pipe(Effect.provide(Reactivity.layer))
+  )
+  yield* Effect.orDie(admin.unsafe(`CREATE SCHEMA ${schema}`))
+  yield* Effect.addFinalizer(() => Effect.ignore(admin.unsafe(`DROP SCHEMA ${schema} CASCADE`)))
+  const url = new URL(pgUrl!)
+  url.searchParams.set("options", `-c search_path=${schema}`)
+  return url.toString()
+})
+
+/** A configuration as the server would read it from these flags (and nothing from the environment). */
+export const configFrom = (argv: ReadonlyArray<string>): ServerConfig.ServerConfig => {
+  const loaded = ServerConfig.load(argv, {})
+  if (Either.isLeft(loaded) || loaded.right === "help") throw new Error(`bad test configuration ${argv.join(" ")}`)
+  return loaded.right
+}
+
+export interface Served extends Server.Started {
+  readonly lines: Array<RequestLog.Line>
+  readonly printed: Array<string>
+}
+
+/** The server on `database`, in-process, for the current scope. */
+export const serve = (
+  database: string,
+  extra: ReadonlyArray<string> = []
+): Effect.Effect<Served, Server.StartupError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const lines: Array<RequestLog.Line> = []
+    const printed: Array<string> = []
+    const masterKey = database.startsWith("postgres") ? ["--master-key", TEST_MASTER_KEY] : []
+    const config = configFrom(["--database", database, "--port", "0", ...masterKey, ...extra])
+    const started = yield* Server.make(config, {
+      logger: (line) => lines.push(line),
+      print: (line) => printed.push(line),
+      sweepIntervalMillis: 0
+    })
+    return { ...started, lines, printed }
+  })
+
+export const basic = (keyId: string, secret: string): string =>
+  `Basic ${Buffer.from(`${keyId}:${secret}`).toString("base64")}`
+
+export interface Answer {
+  readonly status: number
+  readonly headers: Headers
+  readonly text: string
+  readonly json: any
+}
+
+export interface CallOptions {
+  readonly auth?: string | undefined
+  readonly body?: unknown
+  readonly raw?: string | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/** One HTTP request; `body` is sent as JSON, `raw` as it is. */
+export const call = (base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
+  const headers: Record<string, string> = { ...options.headers }
+  if (options.auth !== undefined) headers.authorization = options.auth
+  let body: string | undefined = options.raw
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body)
+    headers["content-type"] ??= "application/json"
+  }
+  return fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) }).then(
+    async (response) => {
+      const text = await response.text()
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        json = undefined
+      }
+      return { status: response.status, headers: response.headers, text, json }
+    }
+  )
+}
+
+/** The envelope a refusal must have: exactly these keys, with `field` only when given. */
+export const envelope = (description: string, options: { field?: string; origin?: "business" | "NA" } = {}) => {
+  const business = (options.origin ?? "business") === "business"
+  return {
+    error: {
+      code: "BAD_REQUEST_ERROR",
+      description,
+      source: business ? "business" : "NA",
+      step: business ? "payment_initiation" : "NA",
+      reason: business ? "input_validation_failed" : "NA",
+      metadata: {},
+      ...(options.field === undefined ? {} : { field: options.field })
+    }
+  }
+}
