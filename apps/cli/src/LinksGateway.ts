@@ -1,0 +1,64 @@
+/**
+ * The one use-case interface the `links` commands run on. Two layers implement it: `LocalGateway`
+ * (core's use-cases over the database) and `RemoteGateway` (the typed client over HTTP). Both speak
+ * the wire entity and fail with the wire texts, so a command prints the same thing on either.
+ */
+import type { Mode } from "@paylinks/core/Tenant"
+import type { InvoiceEntity, InvoiceStatus, NotifyResult, UpdateInvoiceRequest } from "@paylinks/http/Wire"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { EnvironmentError, Refused } from "./CliError.js"
+
+/** The list filters of PRODUCT.md §4.2. */
+export interface ListFilters {
+  readonly type?: string | undefined
+  readonly status?: InvoiceStatus | undefined
+  readonly receipt?: string | undefined
+  readonly customer_id?: string | undefined
+  readonly payment_id?: string | undefined
+  readonly from?: number | undefined
+  readonly to?: number | undefined
+  readonly count?: number | undefined
+  readonly skip?: number | undefined
+}
+
+export interface CreateOptions {
+  /** Sent as `Idempotency-Key` (PRODUCT.md §4.5). */
+  readonly idempotencyKey?: string | undefined
+}
+
+/** A created link, and whether the answer is the replay of an earlier request with the same idempotency key. */
+export interface Created {
+  readonly entity: InvoiceEntity
+  readonly replayed: boolean
+}
+
+export interface PaymentInput {
+  readonly amount?: number | undefined
+  readonly method?: string | undefined
+}
+
+export type GatewayError = Refused | EnvironmentError
+
+export interface LinksGatewayShape {
+  /** The mode of the key the commands act with. */
+  readonly mode: Mode
+  /** `input` is a create request body (`type` is added); values are checked by the API, not here. */
+  readonly create: (input: Record<string, unknown>, options?: CreateOptions) => Effect.Effect<Created, GatewayError>
+  readonly get: (id: string) => Effect.Effect<InvoiceEntity, GatewayError>
+  readonly list: (filters: ListFilters) => Effect.Effect<ReadonlyArray<InvoiceEntity>, GatewayError>
+  readonly cancel: (id: string) => Effect.Effect<InvoiceEntity, GatewayError>
+  readonly update: (id: string, input: UpdateInvoiceRequest) => Effect.Effect<InvoiceEntity, GatewayError>
+  readonly notify: (id: string, medium: string) => Effect.Effect<NotifyResult, GatewayError>
+  /** A captured sandbox payment (test mode only). */
+  readonly pay: (id: string, input: PaymentInput) => Effect.Effect<InvoiceEntity, GatewayError>
+}
+
+export class LinksGateway extends Context.Tag("@paylinks/cli/LinksGateway")<LinksGateway, LinksGatewayShape>() {}
+
+/** The list query as the wire carries it: every value as text, absent values left out. */
+export const filtersAsQuery = (filters: ListFilters): Record<string, string> => {
+  const query: Record<string, string> = {}
+  for (const [key, value] of Object.entries(filters)) if (value !== undefined) query[key] = String(value)
+  return query
+}

@@ -1,0 +1,40 @@
+/**
+ * `paylinks serve`: the server of `apps/server`, started by its own composition function with its
+ * own configuration rules (flags over `PAYLINKS_*` variables over defaults). Runs until SIGINT or
+ * SIGTERM, then stops accepting, finishes the requests in flight and closes the database.
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as ServerConfig from "@paylinks/server/ServerConfig"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import { EnvironmentError, UsageError } from "./CliError.js"
+
+const setting = (flag: string, env: string, help: string) =>
+  Options.text(flag).pipe(
+    Options.withDescription(`${help[0]!.toUpperCase()}${help.slice(1)} (${env}).`),
+    Options.optional
+  )
+
+/** One flag per server setting, described as the server describes it. */
+const flags = Object.fromEntries(ServerConfig.settings.map((s) => [s.flag, setting(s.flag, s.env, s.help)]))
+
+export const command = Command.make("serve", flags, (given) =>
+  Effect.gen(function* () {
+    const argv: Array<string> = []
+    for (const [flag, value] of Object.entries(given)) if (Option.isSome(value)) argv.push(`--${flag}`, value.value)
+    const loaded = ServerConfig.load(argv, process.env)
+    if (Either.isLeft(loaded)) return yield* new UsageError({ message: loaded.left.message })
+    if (loaded.right === "help") return
+    const config = loaded.right
+    // Loaded here, not at startup: the other commands do not need the HTTP server's modules.
+    const Server = yield* Effect.promise(() => import("@paylinks/server/Server"))
+    yield* Effect.scoped(
+      Effect.zipRight(
+        Server.make(config).pipe(Effect.mapError((error) => new EnvironmentError({ message: error.message }))),
+        Effect.never
+      )
+    )
+  })
+).pipe(Command.withDescription("Run the paylinks server (the HTTP API, hosted pages and the expiry sweeper)."))

@@ -1,0 +1,153 @@
+/**
+ * Runs the real `paylinks` binary (`dist/bin.js`) as a child process, and a real paylinks server
+ * (`apps/server/dist/main.js`) on a given SQLite file, for the CLI's end-to-end tests.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
+export const SERVER_MAIN = fileURLToPath(new URL("../../server/dist/main.js", import.meta.url))
+
+const requireBuilt = (file: string, pkg: string) => {
+  if (!Fs.existsSync(file))
+    throw new Error(`${file} does not exist: build first (npx turbo run build --filter=${pkg}...)`)
+}
+
+export interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+export type Env = Readonly<Record<string, string>>
+
+/** `node dist/bin.js …args` with exactly `env` (plus PATH), in `cwd`. */
+export const paylinks = (args: ReadonlyArray<string>, env: Env, cwd: string = Os.tmpdir()): Promise<Result> => {
+  requireBuilt(BIN, "@paylinks/cli")
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.once("error", reject)
+    child.once("close", (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+/** Like `paylinks`, but fails the test with the whole output when the exit code is not 0. */
+export const ok = async (args: ReadonlyArray<string>, env: Env, cwd?: string): Promise<string> => {
+  const result = await paylinks(args, env, cwd)
+  if (result.code !== 0)
+    throw new Error(
+      `paylinks ${args.join(" ")} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`
+    )
+  return result.stdout
+}
+
+export const tempDir = (prefix: string): string => Fs.mkdtempSync(Path.join(Os.tmpdir(), `paylinks-cli-${prefix}-`))
+
+export interface TestServer {
+  readonly url: string
+  readonly stop: () => Promise<number | null>
+}
+
+/** The server on `database`, listening on a free port of 127.0.0.1, the key pair seeded. */
+export const startServer = async (options: {
+  readonly database: string
+  readonly keyId: string
+  readonly keySecret: string
+  readonly cwd: string
+}): Promise<TestServer> => {
+  requireBuilt(SERVER_MAIN, "@paylinks/server")
+  const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
+    cwd: options.cwd,
+    env: {
+      PATH: process.env.PATH ?? "",
+      PAYLINKS_DATABASE: options.database,
+      PAYLINKS_HOST: "127.0.0.1",
+      PAYLINKS_PORT: "0",
+      PAYLINKS_KEY_ID: options.keyId,
+      PAYLINKS_KEY_SECRET: options.keySecret
+    },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  return listening(child)
+}
+
+/** Waits for a server process to print its URL; `stop` sends SIGTERM and answers with the exit code. */
+export const listening = (child: ChildProcess): Promise<TestServer> => {
+  let output = ""
+  return new Promise<TestServer>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /listening on (http:\/\/\S+)/.exec(output)
+      if (match !== null)
+        resolve({
+          url: match[1]!,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode)
+              child.once("exit", (code) => done(code))
+              child.kill("SIGTERM")
+            })
+        })
+    })
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()))
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)))
+  })
+}
+
+/** The §4.3 keys, in order. */
+export const ENTITY_KEYS = [
+  "id",
+  "entity",
+  "receipt",
+  "invoice_number",
+  "customer_id",
+  "customer",
+  "customer_details",
+  "order_id",
+  "line_items",
+  "payment_id",
+  "status",
+  "expire_by",
+  "issued_at",
+  "paid_at",
+  "cancelled_at",
+  "expired_at",
+  "sms_status",
+  "email_status",
+  "date",
+  "terms",
+  "partial_payment",
+  "first_payment_min_amount",
+  "gross_amount",
+  "tax_amount",
+  "taxable_amount",
+  "amount",
+  "amount_paid",
+  "amount_due",
+  "currency",
+  "currency_symbol",
+  "description",
+  "notes",
+  "comment",
+  "short_url",
+  "view_less",
+  "billing_start",
+  "billing_end",
+  "type",
+  "group_taxes_discounts",
+  "reminder_enable",
+  "user_id",
+  "created_at",
+  "idempotency_key"
+]
