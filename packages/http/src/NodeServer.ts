@@ -576,7 +576,8 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       if (!socket.writable || error.code === "ECONNRESET") return socket.destroy()
       const body = WireErrors.body(WireErrors.badRequest(WireErrors.texts.malformedRequest))
       socket.end(
-        `HTTP/1.1 400 Bad Request\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+          `x-request-id: ${pickRequestId(undefined)}\r\nconnection: close\r\n\r\n${body}`
       )
     })
 

@@ -166,6 +166,7 @@ layer(FaultyLive, { excludeTestServices: true })("a server on its own contract",
             })
         )
         expect(text).toMatch(/^HTTP\/1\.1 400 /)
+        expect(text).toMatch(/\r\nx-request-id: req_[0-9a-f]{32}\r\n/)
         const body = JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4))
         expect(body).toEqual(envelope("The request could not be read."))
       })
