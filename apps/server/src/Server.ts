@@ -3,6 +3,7 @@
  * expiry sweeper. `make` runs in a scope; closing it stops accepting, lets the requests in flight
  * finish, stops the sweeper and closes the database, in that order. The CLI's `serve` reuses it.
  */
+import * as ExpirySweep from "@paylinks/core/ExpirySweep"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import { Merchants } from "@paylinks/core/Merchants"
@@ -76,27 +77,27 @@ const ensureCredentials = (config: ServerConfig) =>
     return { keyId: issued.key.keyId, secret: issued.secret }
   })
 
-/** Stores the expiry of due links in the background, so their events leave even if nobody reads them. */
+/**
+ * Stores the expiry of due links in the background (core's `ExpirySweep`, test clocks included), so
+ * their events leave even if nobody reads the links.
+ */
 const sweeper = (intervalMillis: number, logger: RequestLog.Logger) =>
-  Effect.flatMap(PaymentLinks.PaymentLinks, (links) =>
-    links.expireDue(500).pipe(
-      Effect.repeat({ while: (expired) => expired === 500 }),
-      Effect.catchAllCause((cause) =>
-        Effect.sync(() =>
-          logger({
-            time: new Date().toISOString(),
-            level: "error",
-            msg: "fault",
-            method: "SWEEP",
-            path: "",
-            request_id: "",
-            cause: Cause.pretty(cause)
-          })
-        )
-      ),
-      Effect.repeat(Schedule.spaced(intervalMillis)),
-      Effect.forkScoped
-    )
+  ExpirySweep.tick().pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.sync(() =>
+        logger({
+          time: new Date().toISOString(),
+          level: "error",
+          msg: "fault",
+          method: "SWEEP",
+          path: "",
+          request_id: "",
+          cause: Cause.pretty(cause)
+        })
+      )
+    ),
+    Effect.repeat(Schedule.spaced(intervalMillis)),
+    Effect.forkScoped
   )
 
 /** Starts everything the configuration describes, in the current scope. */

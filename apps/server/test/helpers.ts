@@ -75,7 +75,8 @@ export interface Served extends Server.Started {
 /** The server on `database`, in-process, for the current scope. */
 export const serve = (
   database: string,
-  extra: ReadonlyArray<string> = []
+  extra: ReadonlyArray<string> = [],
+  options: Server.Options = {}
 ): Effect.Effect<Served, Server.StartupError, Scope.Scope> =>
   Effect.gen(function* () {
     const lines: Array<RequestLog.Line> = []
@@ -85,7 +86,8 @@ export const serve = (
     const started = yield* Server.make(config, {
       logger: (line) => lines.push(line),
       print: (line) => printed.push(line),
-      sweepIntervalMillis: 0
+      sweepIntervalMillis: 0,
+      ...options
     })
     return { ...started, lines, printed }
   })

@@ -516,7 +516,8 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
           msg: "request",
           method,
           path: pathname,
-          status: res.statusCode,
+          // 499: the client went away before an answer was sent (nginx's convention).
+          status: res.headersSent ? res.statusCode : 499,
           latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
           merchant_id: log.merchantId,
           request_id: requestId
