@@ -10,7 +10,10 @@ export const parseBody = (
   contentType: string | undefined,
   integerFields: ReadonlySet<string>
 ): Record<string, unknown> | undefined => {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+  // A UTF-8 byte order mark (some Windows tools write one) is not part of the JSON.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
   const start = firstNonBlank(text)
   if (start === -1) return {}
   if (text.charCodeAt(start) !== 123 /* { */ && isForm(contentType)) return parseForm(text, integerFields)
