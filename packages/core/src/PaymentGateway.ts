@@ -39,6 +39,11 @@ export const NOT_CONFIGURED = "No payment gateway is configured for live payment
 export interface PaymentGatewayShape {
   /** Whether live payments can be taken at all; the hosted page shows no live form without one. */
   readonly configured: boolean
+  /**
+   * The origins (`https://checkout.example`) the customer is redirected to: the hosted page's
+   * Content-Security-Policy lets its form lead there and nowhere else.
+   */
+  readonly checkoutOrigins: ReadonlyArray<string>
   /** Starts a live payment of `request.amount` for `link`. */
   readonly checkout: (link: PaymentLink, request: CheckoutRequest) => Effect.Effect<Checkout, GatewayUnavailable>
 }
@@ -51,6 +56,7 @@ export class PaymentGateway extends Context.Tag("@paylinks/core/PaymentGateway")
 /** No gateway: live links can be shown but not paid. The default until an operator plugs one in. */
 export const none: PaymentGatewayShape = {
   configured: false,
+  checkoutOrigins: [],
   checkout: () => Effect.fail(new GatewayUnavailable({ description: NOT_CONFIGURED }))
 }
 

@@ -15,6 +15,7 @@ import * as Context from "effect/Context"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
+import * as SandboxWire from "./SandboxWire.js"
 import * as Wire from "./Wire.js"
 
 /** The merchant and mode an authenticated request acts for. */
@@ -124,6 +125,51 @@ export class SystemGroup extends HttpApiGroup.make("system")
       .annotate(OpenApi.Summary, "Readiness: the storage is reachable")
   ) {}
 
+/**
+ * The sandbox extensions (PRODUCT.md §4.4), for an integration's own tests: what a customer or time
+ * would do. Test-mode keys only; a live key gets the ordinary "URL not found" refusal.
+ */
+export class SandboxGroup extends HttpApiGroup.make("sandbox")
+  .add(
+    HttpApiEndpoint.post("pay", "/invoices/:id/payments")
+      .setPath(IdPath)
+      .setPayload(SandboxWire.SandboxPaymentRequest)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(SandboxWire.SandboxPaymentResult)
+      .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Make a sandbox payment")
+      .annotate(
+        OpenApi.Description,
+        "A captured payment, exactly as the hosted page makes it: `amount` (minor units) defaults to the amount " +
+          'due, `method` to `card`. Answers `{entity: "sandbox_payment", payment, invoice}`: the payment entity ' +
+          "and the link after it. Refusals are the domain's (e.g. `Payment amount exceeds the amount due.`)."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("clock", "/clock")
+      .addSuccess(SandboxWire.TestClockEntity)
+      .annotate(OpenApi.Summary, "Read the test clock")
+      .annotate(OpenApi.Description, "The merchant's test-mode clock: its offset from real time and its current time.")
+  )
+  .add(
+    HttpApiEndpoint.post("advanceClock", "/clock")
+      .setPayload(SandboxWire.AdvanceClockRequest)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(SandboxWire.TestClockEntity)
+      .addError(Wire.Conflict)
+      .annotate(OpenApi.Summary, "Advance the test clock")
+      .annotate(
+        OpenApi.Description,
+        "Moves the merchant's test-mode clock forward by `advance_by` seconds. Links that are due by the new time " +
+          "are expired before the answer, and their `invoice.expired` events are emitted. Other merchants and " +
+          "live mode are not affected."
+      )
+  )
+  .middleware(Authorization)
+  .prefix("/v1/sandbox")
+  .annotate(OpenApi.Description, "Sandbox extensions for test mode: payments and the test clock.") {}
+
 const badRequestDescription = Option.getOrElse(SchemaAST.getDescriptionAnnotation(Wire.BadRequest.ast), () => "")
 const DECODE_ERROR_SCHEMAS = ["HttpApiDecodeError", "Issue", "PropertyKey"]
 const isDecodeErrorRef = (schema: unknown): boolean =>
@@ -158,6 +204,7 @@ const withoutDecodeError = (spec: Record<string, any>): Record<string, any> => {
 export class Api extends HttpApi.make("paylinks")
   .add(InvoicesGroup)
   .add(SystemGroup)
+  .add(SandboxGroup)
   .addError(Wire.BadRequest)
   .addError(Wire.InternalServerError)
   .annotate(OpenApi.Transform, withoutDecodeError)

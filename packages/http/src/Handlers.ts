@@ -8,11 +8,12 @@ import * as Effect from "effect/Effect"
 import { type Api, CurrentPrincipal } from "./Api.js"
 import type * as NodeServer from "./NodeServer.js"
 import { Readiness } from "./Readiness.js"
+import * as SandboxHandlers from "./SandboxHandlers.js"
 import { toCollection, toEntity } from "./Wire.js"
 import * as WireErrors from "./WireErrors.js"
 
 /** What the handlers need from the composition root. */
-export type Requirements = PaymentLinksTag | Readiness
+export type Requirements = PaymentLinksTag | Readiness | SandboxHandlers.Requirements
 
 const headerText = (value: string | ReadonlyArray<string> | undefined): string | null =>
   typeof value === "string" ? value : null
@@ -68,5 +69,6 @@ export const handlers: NodeServer.Handlers<typeof Api, Requirements | CurrentPri
           ready ? Effect.succeed({ status: "ok" } as const) : Effect.fail(WireErrors.notReady())
         )
       )
-  }
+  },
+  sandbox: SandboxHandlers.handlers
 }

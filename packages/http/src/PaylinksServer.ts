@@ -1,7 +1,7 @@
 /**
- * The paylinks HTTP server: the contract (`Api`), its handlers and its documents on the lean
- * node:http adapter. The composition root provides the use-cases, merchants, idempotency store and
- * readiness; closing the scope stops the server gracefully.
+ * The paylinks HTTP server: the contract (`Api`), its handlers, its documents and the hosted payment
+ * page on the lean node:http adapter. The composition root provides the use-cases, merchants,
+ * idempotency store and readiness; closing the scope stops the server gracefully.
  */
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import type { Merchants } from "@paylinks/core/Merchants"
@@ -10,6 +10,7 @@ import type * as Scope from "effect/Scope"
 import { Api } from "./Api.js"
 import * as ApiDocs from "./ApiDocs.js"
 import * as Handlers from "./Handlers.js"
+import * as HostedPage from "./HostedPage.js"
 import * as NodeServer from "./NodeServer.js"
 import type * as RequestLog from "./RequestLog.js"
 
@@ -31,11 +32,13 @@ export const make = <R = never>(
 ): Effect.Effect<
   NodeServer.Running,
   NodeServer.ListenError,
-  Handlers.Requirements | Merchants | IdempotencyStore | Scope.Scope | R
+  Handlers.Requirements | HostedPage.Requirements | Merchants | IdempotencyStore | Scope.Scope | R
 > =>
   NodeServer.make({
     ...options,
     api: Api,
     handlers: Handlers.handlers,
-    routes: [...ApiDocs.routes(Api), ...(options.routes ?? [])]
+    routes: [...ApiDocs.routes(Api), ...HostedPage.routes, ...(options.routes ?? [])] as ReadonlyArray<
+      NodeServer.Route<HostedPage.Requirements | R>
+    >
   })

@@ -1,0 +1,97 @@
+/**
+ * The wire shapes of the sandbox extensions (PRODUCT.md §4.4): a captured payment as Razorpay's
+ * payment entity, a sandbox payment's answer (the payment and the link after it), and a merchant's
+ * test clock.
+ *
+ * Free of Node and server imports: the typed client and the CLI load it cheaply.
+ */
+import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
+import * as Schema from "effect/Schema"
+import { InvoiceEntity, toEntity } from "./Wire.js"
+
+const prefixed = (prefix: string) => Schema.String.pipe(Schema.startsWith(prefix))
+
+/** A captured payment, in the key order and with the fields of Razorpay's payment entity that apply. */
+export const PaymentEntity = Schema.Struct({
+  id: prefixed("pay_"),
+  entity: Schema.Literal("payment"),
+  amount: Schema.Int,
+  currency: Schema.String,
+  status: Schema.Literal("captured"),
+  order_id: prefixed("order_"),
+  invoice_id: prefixed("inv_"),
+  international: Schema.Literal(false),
+  method: Schema.String,
+  amount_refunded: Schema.Literal(0),
+  refund_status: Schema.Null,
+  captured: Schema.Literal(true),
+  description: Schema.NullOr(Schema.String),
+  email: Schema.NullOr(Schema.String),
+  contact: Schema.NullOr(Schema.String),
+  notes: Schema.Record({ key: Schema.String, value: Schema.String }),
+  created_at: Schema.Int
+}).annotations({ identifier: "Payment", description: "A captured payment (Razorpay's payment entity)." })
+export type PaymentEntity = typeof PaymentEntity.Type
+
+/** `POST /v1/sandbox/invoices/:id/payments`: what a customer's payment on the hosted page does. */
+export const SandboxPaymentRequest = Schema.Struct({
+  amount: Schema.optional(Schema.NullOr(Schema.Int)).annotations({
+    description: "In minor units; default: the amount due."
+  }),
+  method: Schema.optional(Schema.NullOr(Schema.Literal("card", "netbanking", "wallet", "upi", "emi"))).annotations({
+    description: "Default `card`."
+  })
+}).annotations({ identifier: "SandboxPaymentRequest" })
+export type SandboxPaymentRequest = typeof SandboxPaymentRequest.Type
+
+/** The payment just captured, and the link as it stands after it. */
+export const SandboxPaymentResult = Schema.Struct({
+  entity: Schema.Literal("sandbox_payment"),
+  payment: PaymentEntity,
+  invoice: InvoiceEntity
+}).annotations({ identifier: "SandboxPayment" })
+export type SandboxPaymentResult = typeof SandboxPaymentResult.Type
+
+/** A merchant's test-mode clock: real time plus `offset` seconds. */
+export const TestClockEntity = Schema.Struct({
+  entity: Schema.Literal("test_clock"),
+  offset: Schema.Int.annotations({ description: "Seconds the clock runs ahead of real time." }),
+  now: Schema.Int.annotations({ description: "The merchant's current time in test mode (unix seconds)." })
+}).annotations({ identifier: "TestClock" })
+export type TestClockEntity = typeof TestClockEntity.Type
+
+/** `POST /v1/sandbox/clock`. */
+export const AdvanceClockRequest = Schema.Struct({
+  advance_by: Schema.Int.annotations({ description: "Seconds to move the clock forward (0 or more)." })
+}).annotations({ identifier: "AdvanceClockRequest" })
+export type AdvanceClockRequest = typeof AdvanceClockRequest.Type
+
+/** The wire entity of one of a link's payments. */
+export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEntity => ({
+  id: payment.id,
+  entity: "payment",
+  amount: payment.amount,
+  currency: payment.currency,
+  status: payment.status,
+  order_id: link.orderId,
+  invoice_id: link.id,
+  international: false,
+  method: payment.method,
+  amount_refunded: 0,
+  refund_status: null,
+  captured: true,
+  description: link.description,
+  email: link.customer?.email ?? null,
+  contact: link.customer?.contact ?? null,
+  // The payment carries no notes of its own; the link's are on the invoice.
+  notes: {},
+  created_at: payment.createdAt
+})
+
+export const toSandboxPayment = (link: PaymentLink, payment: Payment): SandboxPaymentResult => ({
+  entity: "sandbox_payment",
+  payment: toPaymentEntity(link, payment),
+  invoice: toEntity(link)
+})
+
+export const toTestClock = (offset: number, now: number): TestClockEntity => ({ entity: "test_clock", offset, now })
