@@ -1,0 +1,5 @@
+export * as InboxNotifier from "./InboxNotifier.js"
+export * as NotifierSettings from "./NotifierSettings.js"
+export * as SmsNotifier from "./SmsNotifier.js"
+export * as SmtpNotifier from "./SmtpNotifier.js"
+export * as Templates from "./Templates.js"

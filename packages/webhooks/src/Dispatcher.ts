@@ -1,0 +1,370 @@
+/**
+ * The dispatcher: the one consumer of the outbox (PRODUCT.md §3.2, §6). It runs two passes, in the
+ * server process or alone, any number of them against one database:
+ *
+ * - relay: claims outbox entries under a lease. A webhook-worthy event is rendered once (Razorpay's
+ *   envelope) and recorded with one pending delivery per subscribed enabled endpoint, then completed;
+ *   a `NotificationRequested` is sent through the `Notifier`, and only the notifier's confirmation
+ *   turns the link's channel `sent`; anything else is completed. A relay that dies before completing
+ *   loses nothing: the lease runs out and the entry is claimed again (recording is idempotent).
+ * - delivery: claims due deliveries under a lease (per endpoint and link in event order), signs and
+ *   POSTs each, logs the attempt, and settles it: delivered after a 2xx, otherwise retried with
+ *   exponential backoff and jitter until the retry window after the event has passed, when the
+ *   endpoint is disabled with the reason recorded.
+ *
+ * Attempts run in their own fibers, bounded per endpoint and per process, so a slow or dead endpoint
+ * only ever holds its own slots.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import type * as Scope from "effect/Scope"
+import { type NotificationRequested, webhookEventName } from "@paylinks/core/DomainEvent"
+import { Merchants } from "@paylinks/core/Merchants"
+import { NotificationFailed, Notifier } from "@paylinks/core/Notifier"
+import { Outbox, type OutboxEntry } from "@paylinks/core/Outbox"
+import { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
+import { PaymentLinks } from "@paylinks/core/PaymentLinks"
+import { isOpen } from "@paylinks/core/Transitions"
+import { type ClaimedDelivery, type Outcome, WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
+import { WebhookEndpoints, type WebhookEventName } from "@paylinks/core/WebhookEndpoints"
+import * as Templates from "@paylinks/notifications/Templates"
+import * as Backoff from "./Backoff.js"
+import * as DispatcherSettings from "./DispatcherSettings.js"
+import * as Envelope from "./Envelope.js"
+import * as HttpSender from "./HttpSender.js"
+
+/** What one `runOnce` did. */
+export interface RunReport {
+  /** Webhook events recorded with their deliveries. */
+  readonly relayed: number
+  /** Customer notifications the notifier confirmed. */
+  readonly notified: number
+  /** Webhook attempts made. */
+  readonly attempted: number
+  /** Attempts that got a 2xx. */
+  readonly delivered: number
+}
+
+export interface DispatcherShape {
+  readonly workerId: string
+  /**
+   * Relays what the outbox has and delivers what is due, pass after pass until nothing more is
+   * claimable at the current time, waiting for every attempt and notification it started.
+   */
+  readonly runOnce: Effect.Effect<RunReport>
+}
+
+export class Dispatcher extends Context.Tag("@paylinks/webhooks/Dispatcher")<Dispatcher, DispatcherShape>() {}
+
+/** The ports the dispatcher works through. */
+export type Requirements =
+  | Outbox
+  | PaymentLinkRepository
+  | WebhookEndpoints
+  | WebhookDeliveries
+  | Notifier
+  | PaymentLinks
+  | Merchants
+
+type NotificationResult = "sent" | "skipped" | "failed"
+type AttemptResult = "delivered" | "failed" | "released"
+
+const nowSeconds = Effect.map(Clock.currentTimeMillis, (millis) => Math.floor(millis / 1000))
+
+const hours = (seconds: number): string =>
+  seconds % 3600 === 0 ? `${seconds / 3600} hour${seconds === 3600 ? "" : "s"}` : `${seconds} seconds`
+
+/** A dispatcher for the scope, without its polling loop (`runOnce` drives it). */
+export const make = (
+  input: DispatcherSettings.Settings
+): Effect.Effect<DispatcherShape & { readonly poll: Effect.Effect<boolean> }, never, Requirements | Scope.Scope> =>
+  Effect.gen(function* () {
+    const settings = DispatcherSettings.make(input)
+    const { workerId } = settings
+    const outbox = yield* Outbox
+    const repository = yield* PaymentLinkRepository
+    const endpoints = yield* WebhookEndpoints
+    const deliveries = yield* WebhookDeliveries
+    const notifier = yield* Notifier
+    const links = yield* PaymentLinks
+    const merchants = yield* Merchants
+    const scope = yield* Effect.scope
+    const sender = yield* HttpSender.make({
+      timeoutMs: settings.timeoutMs,
+      allowPrivateAddresses: settings.allowPrivateAddresses
+    })
+
+    // An event waits for the earlier events of its link to be relayed first (they may sit in a dead
+    // relay's lease), but not forever: past this it is relayed anyway.
+    const orderWaitSeconds = settings.leaseSeconds * 10
+
+    const fanOut = (entry: OutboxEntry, name: WebhookEventName, now: number): Effect.Effect<boolean> =>
+      Effect.gen(function* () {
+        const earlier = (yield* repository.eventsOf(entry.tenant, entry.linkId)).filter(
+          (stored) => stored.sequence < entry.sequence && webhookEventName(stored.event) !== undefined
+        )
+        if (earlier.length > 0) {
+          const recorded = yield* deliveries.recorded(earlier.map((stored) => stored.eventId))
+          if (recorded.length < earlier.length && now - entry.createdAt < orderWaitSeconds) {
+            yield* outbox.retryLater(entry.sequence, now + 1, "Waiting for an earlier event of the link to be relayed")
+            return false
+          }
+        }
+        const subscribers = yield* endpoints.subscribed(entry.tenant, name)
+        yield* deliveries.record(
+          {
+            eventId: entry.eventId,
+            tenant: entry.tenant,
+            linkId: entry.linkId,
+            sequence: entry.sequence,
+            event: name,
+            body: Envelope.render(entry.event, name),
+            createdAt: entry.createdAt
+          },
+          subscribers.map((endpoint) => endpoint.id),
+          entry.createdAt + settings.retryWindowSeconds
+        )
+        yield* outbox.complete(entry.sequence, now)
+        return true
+      }).pipe(Effect.withSpan("Dispatcher.fanOut", { attributes: { eventId: entry.eventId } }))
+
+    const notify = (entry: OutboxEntry, event: NotificationRequested): Effect.Effect<NotificationResult> =>
+      Effect.gen(function* () {
+        const channel = event.channel
+        const skip = (why: string) =>
+          Effect.zipRight(
+            Effect.flatMap(nowSeconds, (now) => outbox.complete(entry.sequence, now)),
+            Effect.as(Effect.logDebug(`Notification ${entry.eventId} not sent: ${why}`), "skipped" as const)
+          )
+        const found = yield* Effect.option(links.get(entry.tenant, entry.linkId))
+        if (Option.isNone(found)) return yield* skip("the link is gone")
+        const link = found.value
+        const status = channel === "sms" ? link.smsStatus : link.emailStatus
+        if (!isOpen(link.status)) return yield* skip(`the link is ${link.status}`)
+        // A later request for the same channel was already confirmed; one message answers both.
+        if (status !== "pending") return yield* skip(`the ${channel} was already sent`)
+        const merchant = yield* merchants.find(link.merchantId)
+        const message = Templates.message(
+          link,
+          channel,
+          Option.match(merchant, { onNone: () => link.merchantId, onSome: (found) => found.name })
+        )
+        if (message === undefined) return yield* skip(`the customer has no ${channel === "sms" ? "contact" : "email"}`)
+        const sent = yield* Effect.either(
+          notifier.send(message).pipe(
+            Effect.timeoutFail({
+              duration: settings.notificationTimeoutMs,
+              onTimeout: () =>
+                new NotificationFailed({ channel, reason: `no answer within ${settings.notificationTimeoutMs} ms` })
+            })
+          )
+        )
+        const after = yield* nowSeconds
+        if (sent._tag === "Left") {
+          const elapsed = after - entry.createdAt
+          if (elapsed >= settings.retryWindowSeconds) {
+            yield* Effect.logWarning(
+              `Giving up on the ${channel} for ${entry.linkId} after ${hours(settings.retryWindowSeconds)}: ${sent.left.reason}`
+            )
+            yield* outbox.complete(entry.sequence, after)
+            return "failed"
+          }
+          const delay = Backoff.delayAfterSeconds(settings.backoff, elapsed, yield* Random.next)
+          yield* outbox.retryLater(entry.sequence, after + delay, sent.left.reason)
+          return "failed"
+        }
+        // Refused only when the channel is no longer pending: then there is nothing left to record.
+        yield* Effect.ignore(links.markNotificationSent(entry.tenant, entry.linkId, channel))
+        yield* outbox.complete(entry.sequence, after)
+        return "sent"
+      }).pipe(Effect.withSpan("Dispatcher.notify", { attributes: { eventId: entry.eventId } }))
+
+    let notificationsInFlight = 0
+
+    /** One relay pass: claims a batch, relays webhook events inline, starts notifications in their own fibers. */
+    const relayPass = Effect.gen(function* () {
+      const now = yield* nowSeconds
+      const entries = yield* outbox.claim(workerId, now, settings.batchSize, settings.leaseSeconds)
+      const jobs: Array<Fiber.RuntimeFiber<NotificationResult>> = []
+      let relayed = 0
+      for (const entry of entries) {
+        const event = entry.event
+        const name = webhookEventName(event) as WebhookEventName | undefined
+        if (name !== undefined) {
+          if (yield* fanOut(entry, name, now)) relayed++
+        } else if (event._tag === "NotificationRequested") {
+          if (notificationsInFlight >= settings.notificationConcurrency) {
+            // Handed back at once rather than held under a lease while it waits for a slot.
+            yield* outbox.retryLater(entry.sequence, now, "Waiting for a free notification slot")
+            continue
+          }
+          notificationsInFlight++
+          const job = notify(entry, event).pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.as(Effect.logError("Notification failed", cause), "failed" as const)
+            ),
+            Effect.ensuring(Effect.sync(() => notificationsInFlight--))
+          )
+          jobs.push(yield* Effect.forkIn(job, scope))
+        } else {
+          yield* outbox.complete(entry.sequence, now)
+        }
+      }
+      return { claimed: entries.length, relayed, jobs }
+    })
+
+    const inFlight = new Map<string, number>()
+    let totalInFlight = 0
+    const semaphores = new Map<string, Effect.Semaphore>()
+    const semaphoreOf = (endpointId: string) => {
+      let semaphore = semaphores.get(endpointId)
+      if (semaphore === undefined) {
+        semaphore = Effect.unsafeMakeSemaphore(settings.perEndpointConcurrency)
+        semaphores.set(endpointId, semaphore)
+      }
+      return semaphore
+    }
+    const track = (endpointId: string, change: 1 | -1) =>
+      Effect.sync(() => {
+        totalInFlight += change
+        const count = (inFlight.get(endpointId) ?? 0) + change
+        if (count <= 0) inFlight.delete(endpointId)
+        else inFlight.set(endpointId, count)
+      })
+
+    const outcomeOf = (delivery: ClaimedDelivery, error: string | null, now: number) =>
+      Effect.gen(function* () {
+        if (error === null) return { _tag: "Delivered", at: now } satisfies Outcome
+        if (now >= delivery.giveUpAt)
+          return {
+            _tag: "GiveUp",
+            at: now,
+            reason: `No successful delivery within ${hours(settings.retryWindowSeconds)} of the event (last error: ${error}); the endpoint was disabled`
+          } satisfies Outcome
+        const delay = Backoff.delaySeconds(settings.backoff, delivery.attempts + 1, yield* Random.next)
+        return { _tag: "Retry", at: Math.min(now + delay, delivery.giveUpAt), error } satisfies Outcome
+      })
+
+    const attempt = (delivery: ClaimedDelivery): Effect.Effect<AttemptResult> =>
+      Effect.gen(function* () {
+        const semaphore = semaphoreOf(delivery.endpoint.id)
+        // A delivery that cannot start well inside its lease is given back untried, so that its lease
+        // never runs out while it is being sent.
+        const started = yield* Effect.timeoutOption(semaphore.take(1), `${settings.leaseSeconds / 2} seconds`)
+        if (Option.isNone(started)) {
+          yield* deliveries.release(workerId, delivery.id)
+          return "released"
+        }
+        return yield* Effect.gen(function* () {
+          const attemptedAt = yield* nowSeconds
+          const result = yield* sender.send(delivery)
+          const outcome = yield* outcomeOf(delivery, result.error, yield* nowSeconds)
+          yield* deliveries.settle(
+            workerId,
+            {
+              deliveryId: delivery.id,
+              attemptedAt,
+              statusCode: result.statusCode,
+              latencyMs: result.latencyMs,
+              error: result.error
+            },
+            outcome
+          )
+          if (outcome._tag === "GiveUp")
+            yield* Effect.logWarning(`Webhook endpoint ${delivery.endpoint.id} disabled: ${outcome.reason}`)
+          return outcome._tag === "Delivered" ? ("delivered" as const) : ("failed" as const)
+        }).pipe(Effect.ensuring(semaphore.release(1)))
+      }).pipe(Effect.withSpan("Dispatcher.attempt", { attributes: { eventId: delivery.eventId } }))
+
+    /** One delivery pass: claims what this process has room for and starts each attempt in its own fiber. */
+    const deliveryPass = Effect.gen(function* () {
+      const capacity = settings.maxInFlight - totalInFlight
+      if (capacity <= 0) return []
+      const busy = [...inFlight].filter(([, count]) => count >= settings.perEndpointConcurrency).map(([id]) => id)
+      const claimed = yield* deliveries.claim({
+        workerId,
+        now: yield* nowSeconds,
+        limit: capacity,
+        leaseSeconds: settings.leaseSeconds,
+        perEndpoint: settings.perEndpointConcurrency,
+        excludeEndpoints: busy
+      })
+      const fibers: Array<Fiber.RuntimeFiber<AttemptResult>> = []
+      for (const delivery of claimed) {
+        yield* track(delivery.endpoint.id, 1)
+        const job = attempt(delivery).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.as(Effect.logError("Webhook attempt failed", cause), "failed" as const)
+          ),
+          Effect.ensuring(track(delivery.endpoint.id, -1))
+        )
+        fibers.push(yield* Effect.forkIn(job, scope))
+      }
+      return fibers
+    })
+
+    const runOnce = Effect.gen(function* () {
+      let relayed = 0
+      let notified = 0
+      let attempted = 0
+      let delivered = 0
+      // Bounded: every pass either claims something that was due or ends the loop.
+      for (let pass = 0; pass < 1000; pass++) {
+        const relay = yield* relayPass
+        relayed += relay.relayed
+        notified += (yield* Fiber.joinAll(relay.jobs)).filter((result) => result === "sent").length
+        if (relay.claimed === 0) break
+      }
+      for (let pass = 0; pass < 1000; pass++) {
+        const results = yield* Fiber.joinAll(yield* deliveryPass)
+        if (results.length === 0) break
+        attempted += results.filter((result) => result !== "released").length
+        delivered += results.filter((result) => result === "delivered").length
+      }
+      return { relayed, notified, attempted, delivered }
+    }).pipe(Effect.withSpan("Dispatcher.runOnce"))
+
+    /** One round of the background loop, without waiting for what it started; true when it found work. */
+    const poll = Effect.gen(function* () {
+      const relay = yield* relayPass
+      const started = yield* deliveryPass
+      return relay.claimed >= settings.batchSize || started.length > 0
+    })
+
+    return { workerId, runOnce, poll }
+  })
+
+const loop = (settings: DispatcherSettings.Settings, poll: Effect.Effect<boolean>) =>
+  Effect.gen(function* () {
+    for (;;) {
+      const busy = yield* poll.pipe(
+        Effect.catchAllCause((cause) => Effect.as(Effect.logError("Dispatcher pass failed", cause), false))
+      )
+      // Straight on while there is work; otherwise wait for the next poll.
+      yield* busy ? Effect.yieldNow() : Effect.sleep(settings.pollIntervalMs)
+    }
+  })
+
+/** The dispatcher with its background polling loop, for the scope of the layer. */
+export const layer = (settings: DispatcherSettings.Settings): Layer.Layer<Dispatcher, never, Requirements> =>
+  Layer.scoped(
+    Dispatcher,
+    Effect.gen(function* () {
+      const dispatcher = yield* make(settings)
+      yield* Effect.forkScoped(loop(settings, dispatcher.poll))
+      yield* Effect.logInfo(`Dispatcher ${dispatcher.workerId} polling every ${settings.pollIntervalMs} ms`)
+      return { workerId: dispatcher.workerId, runOnce: dispatcher.runOnce }
+    })
+  )
+
+/** The dispatcher without a background loop: `runOnce` is the only thing that moves it (tests, one-shot runs). */
+export const layerManual = (settings: DispatcherSettings.Settings): Layer.Layer<Dispatcher, never, Requirements> =>
+  Layer.scoped(
+    Dispatcher,
+    Effect.map(make(settings), ({ workerId, runOnce }) => ({ workerId, runOnce }))
+  )
