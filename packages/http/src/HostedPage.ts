@@ -179,15 +179,15 @@ const renderLink = (
 ) =>
   Effect.gen(function* () {
     const { link } = context
-    const open = Transitions.isOpen(link.status) && context.payability !== "no-gateway"
+    const payable = Transitions.isOpen(link.status) && context.payability !== "no-gateway"
     let browserKey = FormToken.browserKeyOf(headerText(request.headers.cookie))
     let cookie: string | undefined
-    if (open && browserKey === undefined) {
+    if (payable && browserKey === undefined) {
       browserKey = FormToken.newBrowserKey()
       cookie = FormToken.cookieHeader(browserKey, isSecure(request.headers, link))
     }
     const token =
-      Transitions.isOpen(link.status) && browserKey !== undefined
+      payable && browserKey !== undefined
         ? FormToken.issue(context.key, link.id, browserKey, yield* realNow)
         : undefined
     const body = View.linkPage({
@@ -325,7 +325,6 @@ const act = (
       if (Either.isLeft(paid)) return refuse(yield* refusalPage(context, request, paid.left, values))
       return { _tag: "Done", response: afterPayment(context, paid.right) }
     }
-    if (context.payability === "no-gateway") return refuse(unavailable(link, NOT_CONFIGURED))
     const checked = yield* dryRun(link, input.right)
     if (Either.isLeft(checked)) return refuse(yield* refusalPage(context, request, checked.left, values))
     const started = yield* Effect.either(
@@ -353,6 +352,7 @@ const pay = (request: Request<Readonly<Record<string, string>>>) =>
       const checked = yield* dryRun(link, {})
       if (Either.isLeft(checked)) return yield* refusalPage(context, request, checked.left, values)
     }
+    if (context.payability === "no-gateway") return unavailable(link, NOT_CONFIGURED)
     const verdict = FormToken.verify(
       context.key,
       link.id,

@@ -253,9 +253,10 @@ const methodField = (values: FormValues | undefined): Html => {
 
 const form = (view: LinkView): Html | string => {
   const { link, token } = view
-  if (!isOpen(link.status) || token === undefined) return ""
+  if (!isOpen(link.status)) return ""
   if (view.payability === "no-gateway")
     return html`<div class="alert alert-info" role="status"><p>Payments are not available here: no payment gateway is configured.</p></div>`
+  if (token === undefined) return ""
   const sandbox = view.payability === "sandbox"
   const label = link.partialPayment ? "Pay now" : `Pay ${Format.money(link.amountDue, link.currency)}`
   return html`<form method="post" action="/i/${link.shortCode}" aria-labelledby="pay-heading">
