@@ -126,7 +126,8 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         host: config.host,
         port: config.port,
         logger,
-        shutdownTimeoutMillis: options.shutdownTimeoutMillis
+        shutdownTimeoutMillis: options.shutdownTimeoutMillis,
+        authFailureLimit: config.authFailureLimit
       })
       if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
       const interval = options.sweepIntervalMillis ?? 30_000

@@ -2,6 +2,7 @@
  * The server's configuration (PRODUCT.md §8): command-line flags over `PAYLINKS_*` environment
  * variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
  */
+import * as AuthRateLimit from "@paylinks/http/AuthRateLimit"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -23,6 +24,8 @@ export interface ServerConfig {
   readonly seedKey: { readonly keyId: string; readonly secret: Redacted.Redacted<string> } | undefined
   /** Base64 of 32 bytes; encrypts API key secrets at rest. */
   readonly masterKey: Redacted.Redacted<string> | undefined
+  /** Failed authentications allowed per client address and per key id; undefined: the default (20 per 60 s). */
+  readonly authFailureLimit?: AuthRateLimit.Settings | "off" | undefined
 }
 
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
@@ -39,7 +42,12 @@ export const settings = [
   },
   { flag: "key-id", env: "PAYLINKS_KEY_ID", help: "seed this API key id (rzp_test_… or rzp_live_…)" },
   { flag: "key-secret", env: "PAYLINKS_KEY_SECRET", help: "the secret of the seeded key id" },
-  { flag: "master-key", env: "PAYLINKS_MASTER_KEY", help: "base64 of 32 bytes encrypting key secrets at rest" }
+  { flag: "master-key", env: "PAYLINKS_MASTER_KEY", help: "base64 of 32 bytes encrypting key secrets at rest" },
+  {
+    flag: "auth-failure-limit",
+    env: "PAYLINKS_AUTH_FAILURE_LIMIT",
+    help: "failed authentications per client and key id before 429: <failures>/<seconds> or off (default 20/60)"
+  }
 ] as const
 
 type Setting = (typeof settings)[number]["flag"]
@@ -113,6 +121,11 @@ export const load = (
     if (keyId === undefined && secret !== undefined && secret !== "")
       return fail("PAYLINKS_KEY_SECRET is set but PAYLINKS_KEY_ID is not: seed both or neither")
 
+    const rawLimit = read("auth-failure-limit")
+    const authFailureLimit = rawLimit === undefined ? undefined : AuthRateLimit.parse(rawLimit)
+    if (rawLimit !== undefined && authFailureLimit === undefined)
+      return fail(`PAYLINKS_AUTH_FAILURE_LIMIT must be <failures>/<seconds> (e.g. 20/60) or off, not "${rawLimit}"`)
+
     const masterKey = read("master-key")
     return Either.right({
       database: Redacted.make(read("database") ?? DEFAULT_DATABASE),
@@ -120,7 +133,8 @@ export const load = (
       port,
       publicUrl: publicUrl?.replace(/\/+$/, ""),
       seedKey: keyId === undefined ? undefined : { keyId, secret: Redacted.make(secret!) },
-      masterKey: masterKey === undefined ? undefined : Redacted.make(masterKey)
+      masterKey: masterKey === undefined ? undefined : Redacted.make(masterKey),
+      authFailureLimit
     })
   })
 

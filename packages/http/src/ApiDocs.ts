@@ -3,6 +3,7 @@
  * self-contained HTML rendering of it (no script, no stylesheet or font from elsewhere: the server
  * may run where nothing can be fetched).
  */
+import { createHash } from "node:crypto"
 import type * as HttpApi from "@effect/platform/HttpApi"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as Effect from "effect/Effect"
@@ -113,6 +114,20 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;b
 .summary{font-weight:600}nav ul{columns:2}a{color:#0550ae}small{color:#555}
 `
 
+/** The page has no script and one inline style: nothing else may load, and no other site may frame it. */
+const DOCS_HEADERS = {
+  "content-security-policy": [
+    "default-src 'none'",
+    `style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'"
+  ].join("; "),
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "x-frame-options": "DENY"
+}
+
 /** The OpenAPI document as a readable HTML page. */
 export const docsHtml = (spec: Json): string => {
   const tags: Array<Json> = spec.tags ?? []
@@ -174,7 +189,8 @@ export const routes = (api: HttpApi.HttpApi.Any): ReadonlyArray<Route<never>> =>
     {
       method: "GET",
       path: "/docs",
-      handle: () => Effect.succeed(rawResponse(200, { "content-type": "text/html; charset=utf-8" }, html))
+      handle: () =>
+        Effect.succeed(rawResponse(200, { ...DOCS_HEADERS, "content-type": "text/html; charset=utf-8" }, html))
     }
   ]
 }

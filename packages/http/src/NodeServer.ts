@@ -33,6 +33,7 @@ import type * as SchemaAST from "effect/SchemaAST"
 import type * as Scope from "effect/Scope"
 import FindMyWay from "find-my-way"
 import { Authorization, CurrentPrincipal } from "./Api.js"
+import * as AuthRateLimit from "./AuthRateLimit.js"
 import { integerFieldsOf, parseBody } from "./internal/body.js"
 import { requestHash } from "./internal/idempotency.js"
 import * as RequestLog from "./RequestLog.js"
@@ -119,6 +120,8 @@ export interface Options<A, H, RR = never> {
   readonly logger?: RequestLog.Logger | undefined
   /** How long shutdown waits for requests in flight before closing their connections. Default 30 s. */
   readonly shutdownTimeoutMillis?: number | undefined
+  /** Failed authentications allowed per client address and per key id (see `AuthRateLimit`). Default 20 per 60 s. */
+  readonly authFailureLimit?: AuthRateLimit.Settings | "off" | undefined
 }
 
 /** The services a handler table needs, read from its handlers' types. */
@@ -152,6 +155,8 @@ interface Reply {
 
 interface Incoming {
   readonly requestId: string
+  /** The client's address, as the socket sees it. */
+  readonly address: string
   readonly method: string
   readonly pathname: string
   readonly params: Readonly<Record<string, string | undefined>>
@@ -299,6 +304,10 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
     const logger = options.logger ?? RequestLog.stdout
     const router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 2048 })
     const state = { closing: false }
+    const limiter =
+      options.authFailureLimit === "off"
+        ? undefined
+        : AuthRateLimit.make(options.authFailureLimit ?? AuthRateLimit.defaults)
     // Requests being answered on each open connection: at shutdown, connections with none are closed
     // at once (Node's own idle tracking misses connections that never sent a request).
     const active = new Map<Socket, number>()
@@ -344,10 +353,23 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       router.on(route.method, route.path, () => {}, entry)
     }
 
-    const authenticate = (header: string | undefined): Effect.Effect<Principal, ApiError> => {
+    const authenticate = (address: string, header: string | undefined): Effect.Effect<Principal, ApiError> => {
       const credentials = parseBasic(header)
-      if (credentials === undefined) return Effect.fail(WireErrors.unauthorized())
-      return Effect.mapError(merchants.authenticate(credentials.keyId, credentials.secret), WireErrors.fromDomain)
+      if (credentials === undefined) {
+        limiter?.failed(address, undefined)
+        return Effect.fail(WireErrors.unauthorized())
+      }
+      return Effect.mapError(merchants.authenticate(credentials.keyId, credentials.secret), (error) => {
+        limiter?.failed(address, credentials.keyId)
+        return WireErrors.fromDomain(error)
+      })
+    }
+
+    /** The 429 for a client that failed to authenticate too often, or undefined when it may try. */
+    const limited = (address: string, header: string | undefined): Reply | undefined => {
+      const wait = limiter?.blockedFor(address, parseBasic(header)?.keyId)
+      if (wait === undefined) return undefined
+      return { ...errorReply(WireErrors.tooManyRequests()), headers: { "retry-after": String(wait) } }
     }
 
     /** The handler's outcome as a reply; refusals become envelopes, anything else stays a fault. */
@@ -402,7 +424,9 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       Effect.gen(function* () {
         let principal: Principal | undefined
         if (entry.secured) {
-          principal = yield* authenticate(incoming.headers.authorization)
+          const refused = limited(incoming.address, incoming.headers.authorization)
+          if (refused !== undefined) return refused
+          principal = yield* authenticate(incoming.address, incoming.headers.authorization)
           incoming.log.merchantId = principal.tenant.merchantId
         }
         let body = EMPTY_BODY
@@ -543,6 +567,7 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
         }
       const incoming = (bytes: Uint8Array): Incoming => ({
         requestId,
+        address: socket.remoteAddress ?? "",
         method,
         pathname,
         params,

@@ -9,6 +9,7 @@ import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { Api } from "./Api.js"
 import * as ApiDocs from "./ApiDocs.js"
+import type * as AuthRateLimit from "./AuthRateLimit.js"
 import * as Handlers from "./Handlers.js"
 import * as HostedPage from "./HostedPage.js"
 import * as NodeServer from "./NodeServer.js"
@@ -22,6 +23,8 @@ export interface Options<R = never> {
   readonly bodyLimit?: number | undefined
   readonly logger?: RequestLog.Logger | undefined
   readonly shutdownTimeoutMillis?: number | undefined
+  /** Failed authentications allowed per client address and per key id; default 20 per 60 s (`AuthRateLimit`). */
+  readonly authFailureLimit?: AuthRateLimit.Settings | "off" | undefined
   /** More routes outside the contract (pages), served next to the API. */
   readonly routes?: ReadonlyArray<NodeServer.Route<R>> | undefined
 }

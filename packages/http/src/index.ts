@@ -1,5 +1,6 @@
 export * as Api from "./Api.js"
 export * as ApiDocs from "./ApiDocs.js"
+export * as AuthRateLimit from "./AuthRateLimit.js"
 export * as Handlers from "./Handlers.js"
 export * as HostedPage from "./HostedPage.js"
 export * as NodeServer from "./NodeServer.js"

@@ -2,6 +2,7 @@
  * The Merchants port on @effect/sql. Key secrets are stored only as AES-256-GCM ciphertexts bound to
  * their key id, and checked by comparing equal-length digests in constant time.
  */
+import * as Crypto from "node:crypto"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { IdGenerator } from "@paylinks/core/IdGenerator"
 import { MerchantId } from "@paylinks/core/Ids"
@@ -57,6 +58,8 @@ const toKey = (row: KeyRow): ApiKey => ({
 class SeedRace extends Data.TaggedError("SeedRace") {}
 
 const now = Effect.map(Clock.currentTimeMillis, unixSeconds)
+
+const DECOY_CONTEXT = "paylinks authentication decoy"
 
 export const make = (
   box: SecretBox
@@ -166,13 +169,18 @@ export const make = (
         Effect.orDie
       )
 
+    // An unknown key is refused after the same decryption and comparison as a wrong secret, so that
+    // the time of a refusal does not tell whether a key id exists.
+    const decoy = box.seal(Crypto.randomBytes(SECRET_LENGTH).toString("base64"), DECOY_CONTEXT)
+
     const authenticate: MerchantsShape["authenticate"] = (keyId, secret) =>
       Effect.flatMap(secretRow(keyId), (row) => {
-        if (Option.isNone(row) || row.value.revoked_at !== null)
-          return Effect.fail(new AuthenticationFailed({ reason: "unknown_key" }))
+        const known = Option.isSome(row) && row.value.revoked_at === null
+        const stored = known ? box.open(row.value.secret_ciphertext, keyId) : box.open(decoy, DECOY_CONTEXT)
+        const equal = secretsEqual(stored, secret)
+        if (!known) return Effect.fail(new AuthenticationFailed({ reason: "unknown_key" }))
+        if (!equal) return Effect.fail(new AuthenticationFailed({ reason: "wrong_secret" }))
         const key = toKey(row.value)
-        const stored = box.open(row.value.secret_ciphertext, keyId)
-        if (!secretsEqual(stored, secret)) return Effect.fail(new AuthenticationFailed({ reason: "wrong_secret" }))
         return Effect.succeed({ tenant: Tenant.make(key.merchantId, key.mode), keyId })
       })
 
