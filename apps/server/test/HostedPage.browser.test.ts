@@ -1,0 +1,436 @@
+/**
+ * The hosted page in a real headless Chromium (Debian's, driven by playwright-core) against the real
+ * server on a temporary SQLite file: what a customer sees and does, without JavaScript on the page.
+ * A screenshot of each state is saved under `apps/server/test-artifacts/hosted-page/`.
+ */
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, layer } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { type Browser, chromium, type Page } from "playwright-core"
+import RazorpayUtils from "razorpay/dist/utils/razorpay-utils.js"
+import { basic, call, type Served, serve, tempDir } from "./helpers.js"
+
+const CHROMIUM = "/usr/bin/chromium"
+const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/hosted-page/", import.meta.url))
+
+const hasBrowser = Fs.existsSync(CHROMIUM)
+if (!hasBrowser) {
+  if (process.env.PAYLINKS_REQUIRE_BROWSER === "1")
+    throw new Error(`PAYLINKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`)
+  console.warn(`!!! ${CHROMIUM} is missing: browser suite SKIPPED (apps/server/test/HostedPage.browser.test.ts)`)
+}
+
+const KEY = "rzp_test_BrowserSuite001"
+const SECRET = "secret-of-the-browser-suite"
+
+interface Fixture extends Served {
+  readonly browser: Browser
+  readonly auth: string
+}
+
+class Suite extends Context.Tag("test/BrowserSuite")<Suite, Fixture>() {}
+
+const fixture = Layer.scoped(
+  Suite,
+  Effect.gen(function* () {
+    const served = yield* Effect.orDie(
+      serve(`sqlite:${Path.join(tempDir(), "paylinks.db")}`, ["--key-id", KEY, "--key-secret", SECRET])
+    )
+    const browser = yield* Effect.acquireRelease(
+      Effect.promise(() =>
+        chromium.launch({
+          executablePath: CHROMIUM,
+          args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync"
+          ]
+        })
+      ),
+      (browser) => Effect.promise(() => browser.close())
+    )
+    Fs.mkdirSync(ARTIFACTS, { recursive: true })
+    return { ...served, browser, auth: basic(KEY, SECRET) }
+  })
+)
+
+interface Session {
+  readonly page: Page
+  readonly suite: Fixture
+  /** Everything the page printed to the console (CSP violations land here). */
+  readonly console: Array<string>
+  readonly dialogs: Array<string>
+}
+
+/** Runs `f` in a fresh browser context (its own cookies) and closes it afterwards. */
+const browse = <A>(f: (session: Session) => Promise<A>) =>
+  Effect.flatMap(Suite, (suite) =>
+    Effect.promise(async () => {
+      const context = await suite.browser.newContext({ viewport: { width: 800, height: 900 }, javaScriptEnabled: true })
+      const page = await context.newPage()
+      const console: Array<string> = []
+      const dialogs: Array<string> = []
+      page.on("console", (message) => console.push(`${message.type()}: ${message.text()}`))
+      page.on("dialog", (dialog) => {
+        dialogs.push(dialog.message())
+        void dialog.dismiss()
+      })
+      try {
+        return await f({ page, suite, console, dialogs })
+      } finally {
+        await context.close()
+      }
+    })
+  )
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: Path.join(ARTIFACTS, `${name}.png`), fullPage: true })
+
+const api = async (suite: Fixture, method: string, path: string, body?: unknown) => {
+  const answer = await call(suite.url, method, path, { auth: suite.auth, body })
+  expect(answer.status, answer.text).toBe(200)
+  return answer.json
+}
+
+const createLink = (suite: Fixture, body: Record<string, unknown>) =>
+  api(suite, "POST", "/v1/invoices", { type: "link", ...body })
+
+/** Submits the page's form with its button and waits for the page it leads to; returns that answer's status. */
+const submit = async (page: Page, button: string | RegExp): Promise<number> => {
+  const [response] = await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: button }).click()])
+  return response?.status() ?? 0
+}
+
+/** Elements whose own text has less than WCAG AA contrast (4.5:1, 3:1 for large text) against the background it is drawn on. */
+const contrastProblems = (page: Page): Promise<Array<string>> =>
+  page.evaluate(() => {
+    const dom = globalThis as any
+    const parse = (color: string): Array<number> => (color.match(/[\d.]+/g) ?? []).map(Number)
+    const luminance = ([r = 0, g = 0, b = 0]: Array<number>) => {
+      const channel = (value: number) => {
+        const c = value / 255
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+      }
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+    const background = (element: any): Array<number> => {
+      for (let at = element; at !== null; at = at.parentElement) {
+        const rgba = parse(dom.getComputedStyle(at).backgroundColor)
+        if (rgba.length === 3 || (rgba[3] ?? 0) > 0) return rgba
+      }
+      return [255, 255, 255]
+    }
+    const problems: Array<string> = []
+    for (const element of Array.from<any>(dom.document.body.querySelectorAll("*"))) {
+      const ownText = Array.from<any>(element.childNodes).some(
+        (node) => node.nodeType === 3 && (node.textContent ?? "").trim() !== ""
+      )
+      const style = dom.getComputedStyle(element)
+      if (!ownText || element.offsetParent === null) continue
+      const [l1, l2] = [luminance(parse(style.color)), luminance(background(element))].sort((a, b) => b - a) as [
+        number,
+        number
+      ]
+      const ratio = (l1 + 0.05) / (l2 + 0.05)
+      const size = Number.parseFloat(style.fontSize)
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700)
+      if (ratio < (large ? 3 : 4.5))
+        problems.push(`${element.tagName} "${element.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}`)
+    }
+    return problems
+  })
+
+/** What the Tab key visits, in order, until it leaves the page's controls. */
+const tabOrder = async (page: Page, steps: number): Promise<Array<string>> => {
+  const visited: Array<string> = []
+  for (let i = 0; i < steps; i++) {
+    await page.keyboard.press("Tab")
+    visited.push(
+      await page.evaluate(() => {
+        const document = (globalThis as any).document
+        const element = document.activeElement
+        if (element === null || element === document.body) return "body"
+        return element.id !== "" ? `#${element.id}` : `${element.tagName.toLowerCase()}:${element.textContent.trim()}`
+      })
+    )
+  }
+  return visited
+}
+
+const cspViolations = (console: ReadonlyArray<string>) =>
+  console.filter((line) => /Content Security Policy|Refused/i.test(line))
+
+describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
+  layer(fixture, { excludeTestServices: true, timeout: "120 seconds" })("on SQLite", (it) => {
+    it.effect("shows an issued link: merchant, amount, receipt, expiry, a labelled form in a sensible tab order", () =>
+      browse(async ({ page, suite, console }) => {
+        const link = await createLink(suite, {
+          amount: 150000,
+          receipt: "INV-2041",
+          description: "Website redesign, first milestone",
+          customer: { name: "Asha Verma", email: "asha@example.com" },
+          partial_payment: true,
+          first_payment_min_amount: 50000
+        })
+        const response = await page.goto(link.short_url)
+        expect(response?.status()).toBe(200)
+        expect((await page.getByRole("heading", { level: 1 }).textContent())?.trim()).toBe("paylinks merchant")
+        expect(await page.locator(".amount").textContent()).toContain("₹1,500.00")
+        expect(await page.getByRole("note").textContent()).toContain("Test mode.")
+        const facts = await page.locator("dl.facts").innerText()
+        for (const text of ["Total", "₹1,500.00", "Paid", "₹0.00", "Due", "INV-2041", "Asha Verma", "Expires"])
+          expect(facts).toContain(text)
+        expect(facts).toContain(String(new Date(link.expire_by * 1000).getUTCFullYear()))
+        // The stylesheet applied (its hash matches the CSP) and nothing was refused.
+        expect(
+          await page.evaluate(
+            () => (globalThis as any).getComputedStyle((globalThis as any).document.body).backgroundColor
+          )
+        ).toBe("rgb(243, 244, 246)")
+        expect(cspViolations(console)).toEqual([])
+        // Every control has a label.
+        const unlabelled = await page.evaluate(
+          () =>
+            Array.from<any>((globalThis as any).document.querySelectorAll("input:not([type=hidden]), select")).filter(
+              (element) => element.labels.length === 0
+            ).length
+        )
+        expect(unlabelled).toBe(0)
+        expect(await page.getByLabel("Pay in full").isChecked()).toBe(true)
+        expect(await page.getByLabel("Amount to pay now").getAttribute("min")).toBe("500.00")
+        expect(await page.getByLabel("Amount to pay now").getAttribute("max")).toBe("1500.00")
+        expect(await contrastProblems(page)).toEqual([])
+        // Keyboard: the radio group, the amount, the method, the button; each with a visible focus ring.
+        expect(await tabOrder(page, 4)).toEqual(["#choice-full", "#amount", "#method", "button:Pay now (sandbox)"])
+        expect(
+          await page.evaluate(
+            () => (globalThis as any).getComputedStyle((globalThis as any).document.activeElement).outlineStyle
+          )
+        ).toBe("solid")
+        await shot(page, "issued")
+      })
+    )
+
+    it.effect("collapses a long description behind Show more, and shows it in full with view_less false", () =>
+      browse(async ({ page, suite }) => {
+        const tail = "The closing paragraph names the warranty terms."
+        const long = `${"This order covers the design, build and delivery of a custom oak table. ".repeat(8)}\n${tail}`
+        const collapsed = await createLink(suite, { amount: 500000, description: long })
+        await page.goto(collapsed.short_url)
+        expect(await page.getByText(tail).isVisible()).toBe(false)
+        expect(await page.getByText("Show more").isVisible()).toBe(true)
+        await shot(page, "description-collapsed")
+        // The first control on the page; Enter opens it, no script needed.
+        expect(await tabOrder(page, 1)).toEqual(["summary:Show moreShow less"])
+        await page.keyboard.press("Enter")
+        expect(await page.getByText(tail).isVisible()).toBe(true)
+        expect(await page.getByText("Show less").isVisible()).toBe(true)
+        expect(await page.getByText("Show more").isVisible()).toBe(false)
+        await shot(page, "description-expanded")
+
+        const full = await createLink(suite, { amount: 500000, description: long, view_less: false })
+        await page.goto(full.short_url)
+        expect(await page.getByText(tail).isVisible()).toBe(true)
+        expect(await page.locator("details").count()).toBe(0)
+        await shot(page, "description-view-less-false")
+      })
+    )
+
+    it.effect("a full payment: the sandbox payment is captured and the link reads paid, with no form", () =>
+      browse(async ({ page, suite }) => {
+        const link = await createLink(suite, { amount: 250000, description: "Annual plan" })
+        await page.goto(link.short_url)
+        expect(await page.locator("fieldset").count()).toBe(0)
+        await page.getByLabel("Payment method (sandbox)").selectOption("upi")
+        expect(await submit(page, "Pay ₹2,500.00 (sandbox)")).toBe(200)
+        expect(await page.getByRole("heading", { name: "Payment successful" }).isVisible()).toBe(true)
+        expect(await page.getByText("You paid ₹2,500.00.").isVisible()).toBe(true)
+        expect(await page.getByText("The link is now paid in full.").isVisible()).toBe(true)
+        await shot(page, "payment-success")
+        const fetched = await api(suite, "GET", `/v1/invoices/${link.id}`)
+        expect(fetched).toMatchObject({ status: "paid", amount_paid: 250000, amount_due: 0 })
+        expect(await page.locator("dl.facts").textContent()).toContain(fetched.payment_id)
+
+        await page.goto(link.short_url)
+        expect((await page.locator(".badge").first().textContent())?.trim()).toBe("Paid")
+        expect(await page.getByText("This payment link was paid in full on").isVisible()).toBe(true)
+        expect(await page.locator("form").count()).toBe(0)
+        expect(await page.getByRole("button").count()).toBe(0)
+        expect(await page.getByRole("table").textContent()).toContain(fetched.payment_id)
+        await shot(page, "paid")
+      })
+    )
+
+    it.effect("two partial payments take the link through partially paid to paid, within the field's bounds", () =>
+      browse(async ({ page, suite }) => {
+        const link = await createLink(suite, {
+          amount: 100000,
+          partial_payment: true,
+          first_payment_min_amount: 30000,
+          description: "Course fee"
+        })
+        await page.goto(link.short_url)
+        const amount = page.getByLabel("Amount to pay now")
+        expect(await amount.getAttribute("min")).toBe("300.00")
+        expect(await amount.getAttribute("max")).toBe("1000.00")
+        await amount.fill("100")
+        expect(await amount.evaluate((input: any) => input.validity.rangeUnderflow)).toBe(true)
+        await amount.fill("1200")
+        expect(await amount.evaluate((input: any) => input.validity.rangeOverflow)).toBe(true)
+
+        await page.getByLabel("Pay in parts").check()
+        await amount.fill("400")
+        expect(await submit(page, "Pay now (sandbox)")).toBe(200)
+        expect(await page.getByText("You paid ₹400.00.").isVisible()).toBe(true)
+        expect(await page.getByText("₹600.00 is still due.").isVisible()).toBe(true)
+        expect((await api(suite, "GET", `/v1/invoices/${link.id}`)).status).toBe("partially_paid")
+
+        await page.getByRole("link", { name: "Pay the rest" }).click()
+        await page.waitForURL(link.short_url)
+        const facts = await page.locator("dl.facts").innerText()
+        expect(facts).toMatch(/Paid\s+₹400\.00/)
+        expect(facts).toMatch(/Due\s+₹600\.00/)
+        expect((await page.locator(".badge").first().textContent())?.trim()).toBe("Partially paid")
+        expect(await amount.getAttribute("min")).toBe("1.00")
+        expect(await amount.getAttribute("max")).toBe("600.00")
+        expect(await page.getByLabel("Pay in full (₹600.00)").isChecked()).toBe(true)
+        await shot(page, "partially-paid")
+
+        expect(await submit(page, "Pay now (sandbox)")).toBe(200)
+        expect(await page.getByText("You paid ₹600.00.").isVisible()).toBe(true)
+        expect(await page.getByText("The link is now paid in full.").isVisible()).toBe(true)
+        const fetched = await api(suite, "GET", `/v1/invoices/${link.id}`)
+        expect(fetched).toMatchObject({ status: "paid", amount_paid: 100000, amount_due: 0 })
+      })
+    )
+
+    it.effect("cancelled and expired links show their state and date and no form", () =>
+      browse(async ({ page, suite }) => {
+        const clock = await api(suite, "GET", "/v1/sandbox/clock")
+        const cancelled = await createLink(suite, { amount: 1000, description: "Cancelled order" })
+        const expired = await createLink(suite, {
+          amount: 1000,
+          description: "Late order",
+          expire_by: clock.now + 16 * 60
+        })
+        await api(suite, "POST", `/v1/invoices/${cancelled.id}/cancel`)
+        await api(suite, "POST", "/v1/sandbox/clock", { advance_by: 3600 })
+        for (const [link, status, label, phrase] of [
+          [cancelled, "cancelled", "Cancelled", "This payment link was cancelled on"],
+          [expired, "expired", "Expired", "This payment link expired on"]
+        ] as const) {
+          await page.goto(link.short_url)
+          expect((await page.locator(".badge").first().textContent())?.trim()).toBe(label)
+          expect(await page.getByText(phrase).isVisible()).toBe(true)
+          expect(await page.locator("form").count(), status).toBe(0)
+          expect(await page.getByRole("button").count(), status).toBe(0)
+          expect(await contrastProblems(page), status).toEqual([])
+          await shot(page, status)
+        }
+      })
+    )
+
+    it.effect("a post on a link that was paid meanwhile is refused with the domain's error, as a page", () =>
+      browse(async ({ page, suite }) => {
+        const link = await createLink(suite, { amount: 80000, partial_payment: true })
+        await page.goto(link.short_url)
+        // Somebody else pays the whole amount while this page is open.
+        await api(suite, "POST", `/v1/sandbox/invoices/${link.id}/payments`, {})
+        await page.getByLabel("Pay in parts").check()
+        await page.getByLabel("Amount to pay now").fill("100")
+        expect(await submit(page, "Pay now (sandbox)")).toBe(400)
+        expect(await page.getByRole("alert").textContent()).toContain(
+          "Operation not allowed for Invoice in paid status."
+        )
+        expect(await page.locator("form").count()).toBe(0)
+        await shot(page, "refused")
+        expect((await api(suite, "GET", `/v1/invoices/${link.id}`)).amount_paid).toBe(80000)
+      })
+    )
+
+    it.effect("an XSS payload in the description and the customer's name renders as text and runs nothing", () =>
+      browse(async ({ page, suite, console, dialogs }) => {
+        const description = `<script>window.__xss = 1; alert("xss")</script><img src=x onerror="window.__xss = 2">`
+        const name = `<img src=x onerror=alert(3)>`
+        const link = await createLink(suite, { amount: 1000, description, customer: { name } })
+        await page.goto(link.short_url)
+        expect(await page.getByText(description).isVisible()).toBe(true)
+        expect(await page.getByText(name).isVisible()).toBe(true)
+        expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined()
+        expect(await page.locator("main script, main img").count()).toBe(0)
+        expect(await page.locator("script").count()).toBe(0)
+        expect(dialogs).toEqual([])
+        // Not even blocked by the CSP: nothing tried to run.
+        expect(cspViolations(console)).toEqual([])
+        await shot(page, "xss-as-text")
+      })
+    )
+
+    it.effect("after a payment with a callback_url the browser lands there with a query that verifies", () =>
+      Effect.gen(function* () {
+        const received: Array<string> = []
+        const shop = yield* Effect.acquireRelease(
+          Effect.async<Http.Server>((resume) => {
+            const server = Http.createServer((req, res) => {
+              received.push(req.url ?? "")
+              res.writeHead(200, { "content-type": "text/plain" })
+              res.end("thanks")
+            })
+            server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+          }),
+          (server) =>
+            Effect.async<void>((resume) => {
+              server.close(() => resume(Effect.void))
+            })
+        )
+        const shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}/return`
+        yield* browse(async ({ page, suite }) => {
+          const link = await createLink(suite, {
+            amount: 4999,
+            receipt: "cart-31",
+            callback_url: shopUrl,
+            callback_method: "get"
+          })
+          await page.goto(link.short_url)
+          await Promise.all([
+            page.waitForURL(`${shopUrl}?**`),
+            page.getByRole("button", { name: /Pay ₹49\.99/ }).click()
+          ])
+          expect(await page.getByText("thanks").isVisible()).toBe(true)
+          const query = Object.fromEntries(new URL(page.url()).searchParams)
+          // One visit to the return URL (the browser may also ask for a favicon).
+          expect(received.filter((url) => url.startsWith("/return"))).toHaveLength(1)
+          const fetched = await api(suite, "GET", `/v1/invoices/${link.id}`)
+          expect(query).toMatchObject({
+            razorpay_payment_id: fetched.payment_id,
+            razorpay_invoice_id: link.id,
+            razorpay_invoice_status: "paid",
+            razorpay_invoice_receipt: "cart-31"
+          })
+          const verified = RazorpayUtils.validatePaymentVerification(
+            {
+              payment_link_id: query.razorpay_invoice_id!,
+              payment_link_reference_id: query.razorpay_invoice_receipt!,
+              payment_link_status: query.razorpay_invoice_status!,
+              payment_id: query.razorpay_payment_id!
+            },
+            query.razorpay_signature!,
+            SECRET
+          )
+          expect(verified).toBe(true)
+        })
+      }).pipe(Effect.scoped)
+    )
+  })
+})
