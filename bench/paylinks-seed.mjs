@@ -12,7 +12,7 @@ import { createRequire } from "node:module"
 import path from "node:path"
 import { pathToFileURL } from "node:url"
 import Database from "better-sqlite3"
-import { addSixMonths, newId, randomBase62 } from "./floor.mjs"
+import { addSixMonths, bulkLoad, newId, randomBase62 } from "./floor.mjs"
 
 const CORE_PACKAGE = new URL("../packages/core/package.json", import.meta.url)
 
@@ -139,11 +139,8 @@ export const seedPaylinksLinks = async (file, { keyId, count, now, publicUrl, in
     const customers = db.prepare(insertSql("customers", CUSTOMER_COLUMNS))
     const links = db.prepare(insertSql("payment_links", LINK_COLUMNS))
     const orders = db.prepare(insertSql("orders", ORDER_COLUMNS))
-    db.pragma("synchronous = OFF") // one bulk load; the durability of the seed is not what is measured
-    let ids
-    db.exec("BEGIN")
-    try {
-      ids = await generate(
+    return await bulkLoad(db, ["customers", "payment_links", "orders"], () =>
+      generate(
         { merchantId: key.merchant_id, mode: key.mode, keyId, count, now, publicUrl, input },
         (customer, link, order) => {
           if (customer !== null) customers.run(customer)
@@ -151,13 +148,7 @@ export const seedPaylinksLinks = async (file, { keyId, count, now, publicUrl, in
           orders.run(order)
         }
       )
-      db.exec("COMMIT")
-    } catch (error) {
-      db.exec("ROLLBACK")
-      throw error
-    }
-    db.pragma("synchronous = FULL")
-    return ids
+    )
   } finally {
     db.close()
   }

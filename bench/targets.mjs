@@ -18,10 +18,10 @@ export const floorTarget = {
   name: "floor",
   script: path.join(ROOT, "bench", "floor.mjs"),
   postgres: false,
-  seed: (file, options) => {
+  seed: async (file, options) => {
     const db = openFloorDatabase(file)
     try {
-      return seedFloorLinks(db, options)
+      return await seedFloorLinks(db, options)
     } finally {
       db.close()
     }
