@@ -35,8 +35,10 @@ export const tick = (options: Options = defaults): Effect.Effect<number, never, 
           const limit = Math.min(batch, budget)
           const expired = yield* links.expireDue(limit, tenant)
           budget -= expired
-          // A short batch means nothing more is due (or another process took the rest).
-          if (expired < limit) return
+          // Not `expired < limit`: a process sweeping beside this one wins part of each batch, and that
+          // is no sign that nothing is left. A batch that expires nothing is: what this process found
+          // was taken by another, which goes on, or nothing is due.
+          if (expired === 0) return
         }
       })
     for (const clock of yield* clocks.listAdvanced) {

@@ -55,6 +55,7 @@ legend{padding:0 .25rem;font-weight:600}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 input[type=number],select{width:100%;padding:.5rem .75rem;font:inherit;color:#111827;background:#fff;border:1px solid #6b7280;border-radius:.375rem}
 .hint{margin:.25rem 0 0;color:#4b5563;font-size:.875rem}
+form>.hint{margin:0 0 .75rem}
 button{display:block;width:100%;padding:.75rem 1.25rem;font:inherit;font-weight:700;color:#fff;background:#1d4ed8;border:0;border-radius:.5rem;cursor:pointer}
 button:hover{background:#1e40af}
 a{color:#1d4ed8}
