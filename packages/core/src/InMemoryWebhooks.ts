@@ -102,6 +102,8 @@ export const layer: Layer.Layer<WebhookEndpoints | WebhookDeliveries> = Layer.ef
         Effect.sync(() => {
           if (!events.has(event.eventId)) events.set(event.eventId, event)
           for (const endpointId of endpointIds) {
+            // An endpoint removed meanwhile simply gets no delivery.
+            if (!endpoints.has(endpointId)) continue
             const exists = deliveries.some((row) => row.eventId === event.eventId && row.endpointId === endpointId)
             if (!exists) deliveries.push(newDelivery(event, endpointId, event.createdAt, giveUpAt))
           }
@@ -146,9 +148,10 @@ export const layer: Layer.Layer<WebhookEndpoints | WebhookDeliveries> = Layer.ef
         }),
       settle: (workerId, attempt, outcome) =>
         Effect.sync(() => {
-          attempts.push(attempt)
           const index = deliveries.findIndex((row) => row.id === attempt.deliveryId)
-          if (index < 0) return
+          // A delivery removed with its endpoint meanwhile logs nothing.
+          if (index < 0 || deliveries[index]!.endpointId === "") return
+          attempts.push(attempt)
           const row = deliveries[index]!
           replace(index, { attempts: row.attempts + 1 })
           if (row.claimedBy !== workerId || row.status !== "pending") return

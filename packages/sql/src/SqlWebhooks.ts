@@ -213,22 +213,15 @@ export const make = (
         )
     }
 
+    // Through a SELECT on the endpoint: an endpoint removed meanwhile simply gets no delivery.
     const insertDelivery = (event: WebhookEvent, endpointId: string, due: number, giveUpAt: number) =>
-      sql`INSERT INTO webhook_deliveries ${sql.insert({
-        endpoint_id: endpointId,
-        event_id: event.eventId,
-        merchant_id: event.tenant.merchantId,
-        mode: event.tenant.mode,
-        event_type: event.event,
-        payload: event.body,
-        status: "pending",
-        attempts: 0,
-        next_attempt_at: due,
-        give_up_at: giveUpAt,
-        created_at: event.createdAt,
-        link_id: event.linkId,
-        sequence: event.sequence
-      })} ON CONFLICT (endpoint_id, event_id) DO NOTHING`
+      sql`INSERT INTO webhook_deliveries (endpoint_id, event_id, merchant_id, mode, event_type, payload, status,
+          attempts, next_attempt_at, give_up_at, created_at, link_id, sequence)
+        SELECT id, ${event.eventId}, ${event.tenant.merchantId}, ${event.tenant.mode}, ${event.event}, ${event.body},
+          'pending', 0, CAST(${due} AS BIGINT), CAST(${giveUpAt} AS BIGINT), CAST(${event.createdAt} AS BIGINT),
+          ${event.linkId}, CAST(${event.sequence} AS BIGINT)
+        FROM webhook_endpoints WHERE id = ${endpointId}
+        ON CONFLICT (endpoint_id, event_id) DO NOTHING`
 
     const record: WebhookDeliveriesShape["record"] = (event, endpointIds, giveUpAt) =>
       writer.write(
@@ -320,13 +313,11 @@ export const make = (
       writer.write(
         Effect.orDie(
           Effect.gen(function* () {
-            yield* sql`INSERT INTO webhook_attempts ${sql.insert({
-              delivery_id: attempt.deliveryId,
-              attempted_at: attempt.attemptedAt,
-              status_code: attempt.statusCode,
-              latency_ms: attempt.latencyMs,
-              error: attempt.error
-            })}`
+            // Through a SELECT on the delivery: one removed with its endpoint meanwhile logs nothing.
+            yield* sql`INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error)
+              SELECT id, CAST(${attempt.attemptedAt} AS BIGINT), CAST(${attempt.statusCode} AS INTEGER),
+                CAST(${attempt.latencyMs} AS INTEGER), CAST(${attempt.error} AS TEXT)
+              FROM webhook_deliveries WHERE id = ${attempt.deliveryId}`
             yield* sql`UPDATE webhook_deliveries SET attempts = attempts + 1 WHERE id = ${attempt.deliveryId}`
             const held = sql`id = ${attempt.deliveryId} AND claimed_by = ${workerId} AND status = 'pending'`
             switch (outcome._tag) {

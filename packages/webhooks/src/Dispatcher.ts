@@ -192,11 +192,16 @@ export const make = (
       const entries = yield* outbox.claim(workerId, now, settings.batchSize, settings.leaseSeconds)
       const jobs: Array<Fiber.RuntimeFiber<NotificationResult>> = []
       let relayed = 0
+      // Entries handed back untouched (waiting for a slot or an earlier event) are no progress.
+      let progressed = 0
       for (const entry of entries) {
         const event = entry.event
         const name = webhookEventName(event) as WebhookEventName | undefined
         if (name !== undefined) {
-          if (yield* fanOut(entry, name, now)) relayed++
+          if (yield* fanOut(entry, name, now)) {
+            relayed++
+            progressed++
+          }
         } else if (event._tag === "NotificationRequested") {
           if (notificationsInFlight >= settings.notificationConcurrency) {
             // Handed back at once rather than held under a lease while it waits for a slot.
@@ -204,6 +209,7 @@ export const make = (
             continue
           }
           notificationsInFlight++
+          progressed++
           const job = notify(entry, event).pipe(
             Effect.catchAllCause((cause) =>
               Effect.as(Effect.logError("Notification failed", cause), "failed" as const)
@@ -213,9 +219,10 @@ export const make = (
           jobs.push(yield* Effect.forkIn(job, scope))
         } else {
           yield* outbox.complete(entry.sequence, now)
+          progressed++
         }
       }
-      return { claimed: entries.length, relayed, jobs }
+      return { claimed: entries.length, relayed, progressed, jobs }
     })
 
     const inFlight = new Map<string, number>()
@@ -333,7 +340,8 @@ export const make = (
     const poll = Effect.gen(function* () {
       const relay = yield* relayPass
       const started = yield* deliveryPass
-      return relay.claimed >= settings.batchSize || started.length > 0
+      // A full batch that moved forward suggests more is waiting; a batch only handed back does not.
+      return (relay.claimed >= settings.batchSize && relay.progressed > 0) || started.length > 0
     })
 
     return { workerId, runOnce, poll }

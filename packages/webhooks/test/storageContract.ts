@@ -279,6 +279,29 @@ export const storageContract = (name: string, makeStorage: () => StorageLayer) =
         )
     )
 
+    it.scoped(
+      "an endpoint removed meanwhile gets no delivery, and an attempt settled after its removal logs nothing",
+      () =>
+        run(
+          Effect.gen(function* () {
+            const endpoints = yield* WebhookEndpoints
+            const deliveries = yield* WebhookDeliveries
+            yield* endpoints.create(endpoint("wh_00000000000001", A))
+            yield* deliveries.record(event(A, "1"), ["wh_00000000000001", "wh_00000000000404"], T + 3600)
+            expect((yield* deliveries.list(A, {})).map((d) => d.endpointId)).toEqual(["wh_00000000000001"])
+            const [claimed] = yield* deliveries.claim(claimRequest())
+            yield* endpoints.remove(A, "wh_00000000000001")
+            yield* deliveries.settle(
+              "w1",
+              { deliveryId: claimed!.id, attemptedAt: T, statusCode: 200, latencyMs: 3, error: null },
+              { _tag: "Delivered", at: T }
+            )
+            expect(yield* deliveries.list(A, {})).toEqual([])
+            expect(yield* deliveries.attempts(A, claimed!.id)).toEqual([])
+          })
+        )
+    )
+
     it.scoped("release gives a claimed delivery back untried", () =>
       run(
         Effect.gen(function* () {
