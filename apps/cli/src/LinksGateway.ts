@@ -4,6 +4,7 @@
  * the wire entity and fail with the wire texts, so a command prints the same thing on either.
  */
 import type { Mode } from "@paylinks/core/Tenant"
+import type { PAYMENT_METHODS } from "@paylinks/core/Validation"
 import type { InvoiceEntity, InvoiceStatus, NotifyResult, UpdateInvoiceRequest } from "@paylinks/http/Wire"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
@@ -35,7 +36,7 @@ export interface Created {
 
 export interface PaymentInput {
   readonly amount?: number | undefined
-  readonly method?: string | undefined
+  readonly method?: (typeof PAYMENT_METHODS)[number] | undefined
 }
 
 export type GatewayError = Refused | EnvironmentError

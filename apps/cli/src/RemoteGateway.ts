@@ -108,13 +108,14 @@ export const make = (options: Options) =>
       cancel: (id) => call(client.invoices.cancel({ path: { id }, headers: {} })),
       update: (id, input) => call(client.invoices.update({ path: { id }, payload: input })),
       notify: (id, medium) => call(client.invoices.notifyBy({ path: { id, medium }, headers: {} })),
-      pay: () =>
-        Effect.fail(
-          new EnvironmentError({
-            message:
-              "Paying a link through a server needs the sandbox endpoint, which this server's contract does not have."
+      pay: (id, input) =>
+        call(
+          client.sandbox.pay({
+            path: { id },
+            payload: { amount: input.amount ?? null, method: input.method ?? null },
+            headers: {}
           })
-        )
+        ).pipe(Effect.map((result) => result.invoice))
     })
   })
 
