@@ -1,0 +1,105 @@
+/**
+ * Test plumbing shared by the suites: temporary directories, the loud skip of PostgreSQL suites, a
+ * webhook receiver on loopback, and the check that no secret appears in a text.
+ */
+import * as Crypto from "node:crypto"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+
+const created: Array<string> = []
+process.once("exit", () => {
+  for (const dir of created) Fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary directory, removed when the process exits. */
+export const tempDir = (prefix = "rel"): string => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), `paylinks-${prefix}-`))
+  created.push(dir)
+  return dir
+}
+
+export const pgUrl = process.env.PAYLINKS_TEST_PG_URL
+
+/** Makes a PostgreSQL suite's skip loud, or fatal when PostgreSQL is required. */
+export const requirePg = (file: string): boolean => {
+  if (!pgUrl) {
+    if (process.env.PAYLINKS_REQUIRE_PG === "1")
+      throw new Error("PAYLINKS_REQUIRE_PG=1 but PAYLINKS_TEST_PG_URL is not set")
+    console.warn(`!!! PAYLINKS_TEST_PG_URL is not set: PostgreSQL suite SKIPPED (${file})`)
+    return false
+  }
+  return true
+}
+
+/** A stable base64 master key for PostgreSQL servers. */
+export const MASTER_KEY = Buffer.alloc(32, 23).toString("base64")
+
+export const randomSecret = (): string => Crypto.randomBytes(18).toString("base64url")
+
+export interface Received {
+  readonly path: string
+  readonly eventId: string
+  readonly event: string
+  readonly signatureValid: boolean
+}
+
+export interface Receiver {
+  readonly url: string
+  readonly received: Array<Received>
+  /** The secret each path's deliveries are signed with. */
+  readonly secrets: Map<string, string>
+  readonly close: () => Promise<void>
+}
+
+/** An HTTP server on 127.0.0.1 that answers every webhook with 200 and keeps what it got. */
+export const webhookReceiver = async (): Promise<Receiver> => {
+  const received: Array<Received> = []
+  const secrets = new Map<string, string>()
+  const server = Http.createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks)
+      const path = req.url ?? ""
+      const secret = secrets.get(path)
+      const expected = secret === undefined ? "" : Crypto.createHmac("sha256", secret).update(raw).digest("hex")
+      let event = ""
+      try {
+        event = String(JSON.parse(raw.toString("utf8")).event)
+      } catch {}
+      received.push({
+        path,
+        eventId: String(req.headers["x-razorpay-event-id"] ?? ""),
+        event,
+        signatureValid: expected !== "" && req.headers["x-razorpay-signature"] === expected
+      })
+      res.writeHead(200, { "content-type": "text/plain" })
+      res.end("ok")
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    secrets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+/** The secrets (by name) that occur in `text`, also base64- or hex-encoded. */
+export const leakedSecrets = (text: string, secrets: Readonly<Record<string, string>>): ReadonlyArray<string> =>
+  Object.entries(secrets)
+    .filter(([, secret]) =>
+      [secret, Buffer.from(secret).toString("base64"), Buffer.from(secret).toString("hex")].some((form) =>
+        text.includes(form)
+      )
+    )
+    .map(([name]) => name)
