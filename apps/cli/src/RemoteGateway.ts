@@ -60,21 +60,13 @@ const describe = (error: unknown): string => {
  * A body the typed client cannot encode (a CSV cell that is not a number where one is needed) would
  * be refused by the server with core's text; core's validation gives that same text without the trip.
  */
-const refusedLocally = (
-  body: Record<string, unknown>,
-  check: (
-    now: number
-  ) => Either.Either<unknown, { readonly first: { readonly field: string | null; readonly description: string } }>
-) =>
+const refusedLocally = (body: Record<string, unknown>) =>
   Effect.flatMap(Clock.currentTimeMillis, (ms) => {
-    const checked = check(Math.floor(ms / 1000))
-    return Either.isLeft(checked)
-      ? Effect.fail(
-          new Refused({ description: checked.left.first.description, field: checked.left.first.field ?? undefined })
-        )
-      : Effect.fail(
-          new Refused({ description: `The request body does not match the API contract: ${JSON.stringify(body)}` })
-        )
+    const checked = Validation.validateCreate(body, Math.floor(ms / 1000))
+    if (Either.isRight(checked))
+      return Effect.fail(new Refused({ description: "The request body does not match the API contract." }))
+    const { field, description } = checked.left.first
+    return Effect.fail(new Refused({ description, field: field ?? undefined }))
   })
 
 const decodeCreate = Schema.decodeUnknownEither(CreateInvoiceRequest, { onExcessProperty: "error" })
@@ -92,7 +84,7 @@ export const make = (options: Options) =>
         Effect.gen(function* () {
           const body = { type: "link", ...input }
           const decoded = decodeCreate(body)
-          if (Either.isLeft(decoded)) return yield* refusedLocally(body, (now) => Validation.validateCreate(body, now))
+          if (Either.isLeft(decoded)) return yield* refusedLocally(body)
           const key = createOptions?.idempotencyKey
           const [entity, response] = yield* call(
             client.invoices.create({
