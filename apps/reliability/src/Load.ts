@@ -263,7 +263,8 @@ export const acknowledgedProblems = (ledger: Ledger, snapshot: Snapshot): Readon
           if (found.length !== 1 || found[0] !== json!.id)
             problems.push(`acknowledged create ${json!.id} (${entry.receipt}) stored as ${JSON.stringify(found)}`)
         } else if (found.length > 1) problems.push(`create ${entry.receipt} stored ${found.length} times`)
-        else if (entry.outcome._tag === "Answer" && found.length > 0)
+        // A 5xx says nothing about the outcome (the database may have committed as it went away).
+        else if (entry.outcome._tag === "Answer" && entry.outcome.status < 500 && found.length > 0)
           problems.push(`refused create ${entry.receipt} stored anyway`)
         break
       }
@@ -285,6 +286,51 @@ export const acknowledgedProblems = (ledger: Ledger, snapshot: Snapshot): Readon
       default:
         break
     }
+  }
+  return problems
+}
+
+/**
+ * With every request answered (no process killed), the answers and the stored state tell one story:
+ * a link's stored payments are exactly the payments acknowledged on it, at most one cancel
+ * succeeded and only on a link nobody paid, and every refusal names a status the link really
+ * reached. Together: each command got exactly one correct answer.
+ */
+export const answerProblems = (ledger: Ledger, snapshot: Snapshot): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  if (ledger.entries.some((entry) => entry.outcome._tag === "NoAnswer")) return ["a request got no answer"]
+  const byId = new Map(snapshot.links.map((row) => [row.id, row]))
+  const paymentsOf = new Map<string, Set<string>>()
+  const cancels = new Map<string, number>()
+  for (const entry of ledger.entries) {
+    if (entry.linkId === undefined || !isSuccess(entry)) continue
+    const json = (entry.outcome as { json: any }).json
+    if (entry.op === "pay")
+      paymentsOf.set(entry.linkId, new Set([...(paymentsOf.get(entry.linkId) ?? []), json.payment.id as string]))
+    if (entry.op === "cancel") cancels.set(entry.linkId, (cancels.get(entry.linkId) ?? 0) + 1)
+  }
+  for (const row of snapshot.links) {
+    const acknowledged = paymentsOf.get(row.id) ?? new Set()
+    const stored = row.link.payments.map((payment) => payment.id)
+    if (stored.length !== acknowledged.size || stored.some((id) => !acknowledged.has(id)))
+      problems.push(`${row.id}: stored payments ${stored.length}, acknowledged ${acknowledged.size}`)
+    const cancelled = cancels.get(row.id) ?? 0
+    if (cancelled > 1) problems.push(`${row.id}: ${cancelled} cancels succeeded`)
+    if (cancelled === 1 && (row.link.status !== "cancelled" || stored.length > 0))
+      problems.push(`${row.id}: a cancel succeeded, but it is ${row.link.status} with ${stored.length} payments`)
+  }
+  for (const entry of ledger.entries) {
+    if (entry.linkId === undefined || entry.outcome._tag !== "Answer" || entry.outcome.status !== 400) continue
+    const row = byId.get(entry.linkId)
+    const status = /in (\w+) status\.$/.exec(Shapes.descriptionOf(entry.outcome) ?? "")?.[1]
+    if (row === undefined || status === undefined) continue
+    const reached =
+      status === "partially_paid"
+        ? row.link.payments.length > 0
+        : status === "paid" || status === "cancelled" || status === "expired"
+          ? row.link.status === status
+          : false
+    if (!reached) problems.push(`${entry.op} of ${entry.linkId} refused in ${status}, but it is ${row.link.status}`)
   }
   return problems
 }
