@@ -65,6 +65,7 @@ export const startServer = async (options: {
   readonly keyId: string
   readonly keySecret: string
   readonly cwd: string
+  readonly masterKey?: string
 }): Promise<TestServer> => {
   requireBuilt(SERVER_MAIN, "@paylinks/server")
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
@@ -75,7 +76,8 @@ export const startServer = async (options: {
       PAYLINKS_HOST: "127.0.0.1",
       PAYLINKS_PORT: "0",
       PAYLINKS_KEY_ID: options.keyId,
-      PAYLINKS_KEY_SECRET: options.keySecret
+      PAYLINKS_KEY_SECRET: options.keySecret,
+      ...(options.masterKey === undefined ? {} : { PAYLINKS_MASTER_KEY: options.masterKey })
     },
     stdio: ["ignore", "pipe", "pipe"]
   })
