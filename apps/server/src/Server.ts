@@ -7,6 +7,7 @@ import * as ExpirySweep from "@paylinks/core/ExpirySweep"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import { Merchants } from "@paylinks/core/Merchants"
+import * as PaymentGateway from "@paylinks/core/PaymentGateway"
 import type { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
 import type { TestClocks } from "@paylinks/core/TestClocks"
@@ -35,6 +36,8 @@ export interface Options {
   readonly sweepIntervalMillis?: number | undefined
   /** How long shutdown waits for requests in flight. Default 30 s. */
   readonly shutdownTimeoutMillis?: number | undefined
+  /** Where live-mode customers pay on the hosted page. Default none: live links cannot be paid there. */
+  readonly paymentGateway?: Layer.Layer<PaymentGateway.PaymentGateway> | undefined
 }
 
 /** The services the server runs on, for embedders and tests that act beside the API (a sandbox payment). */
@@ -116,7 +119,7 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
       Layer.provide(IdGenerator.layerCrypto)
     )
     const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
-    const app = Layer.mergeAll(PaymentLinks.layer, readiness).pipe(
+    const app = Layer.mergeAll(PaymentLinks.layer, readiness, options.paymentGateway ?? PaymentGateway.layerNone).pipe(
       Layer.provideMerge(Layer.mergeAll(storage, settings, IdGenerator.layerCrypto))
     )
     const context = yield* Layer.build(app)
