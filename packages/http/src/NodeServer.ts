@@ -476,7 +476,7 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
         method: incoming.method,
         path: incoming.pathname,
         request_id: incoming.requestId,
-        cause: Cause.pretty(cause)
+        cause: RequestLog.describeCause(cause)
       })
       return errorReply(WireErrors.serverError())
     }

@@ -2,6 +2,7 @@
  * The server's structured log: one JSON line per request, and one per fault. Lines never carry
  * secrets, Authorization headers, bodies or query strings.
  */
+import * as Cause from "effect/Cause"
 
 /** One answered request. */
 export interface RequestLine {
@@ -42,3 +43,25 @@ export const stdout: Logger = (line) => {
 
 /** Drops every line (embedding, benchmarks). */
 export const silent: Logger = () => {}
+
+/**
+ * A fault's cause for the log: Effect's rendering, then the chain of `cause`s below each error —
+ * where drivers say what really went wrong (`SqlError: Failed to execute statement` is caused by
+ * `SqliteError (SQLITE_FULL): database or disk is full`).
+ */
+export const describeCause = (cause: Cause.Cause<unknown>): string => {
+  const lines = [Cause.pretty(cause)]
+  const seen = new Set<unknown>()
+  for (const error of [...Cause.failures(cause), ...Cause.defects(cause)]) {
+    let below = typeof error === "object" && error !== null ? (error as { cause?: unknown }).cause : undefined
+    while (typeof below === "object" && below !== null && !seen.has(below) && seen.size < 10) {
+      seen.add(below)
+      const { name, code, message } = below as { name?: unknown; code?: unknown; message?: unknown }
+      lines.push(
+        `caused by: ${typeof name === "string" ? name : "Error"}${typeof code === "string" ? ` (${code})` : ""}: ${String(message)}`
+      )
+      below = (below as { cause?: unknown }).cause
+    }
+  }
+  return lines.join("\n")
+}
