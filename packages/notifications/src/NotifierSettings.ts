@@ -22,8 +22,8 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as InboxNotifier from "./InboxNotifier.js"
-import * as SmsNotifier from "./SmsNotifier.js"
-import * as SmtpNotifier from "./SmtpNotifier.js"
+import type * as SmsNotifier from "./SmsNotifier.js"
+import type * as SmtpNotifier from "./SmtpNotifier.js"
 
 export interface NotifierSettings {
   /** SMTP for email; undefined sends email to the sandbox inbox. */
@@ -157,14 +157,32 @@ export const describe = (settings: NotifierSettings): string => {
   return `email: ${email}, sms: ${sms}`
 }
 
-/** A Notifier that routes each message to its channel's adapter (the inbox for unconfigured channels). */
+/**
+ * A Notifier that routes each message to its channel's adapter (the inbox for unconfigured channels).
+ * The adapters are loaded only when configured: reading settings (the CLI does on every command) and a
+ * sandbox-only server never load nodemailer or undici.
+ */
 export const layer = (settings: NotifierSettings): Layer.Layer<Notifier, never, Inbox> =>
   Layer.scoped(
     Notifier,
     Effect.gen(function* () {
       const inbox = yield* InboxNotifier.make
-      const email = settings.email === undefined ? inbox : yield* SmtpNotifier.make(settings.email)
-      const sms = settings.sms === undefined ? inbox : yield* SmsNotifier.make(settings.sms)
+      const smtpOptions = settings.email
+      const smsOptions = settings.sms
+      const email =
+        smtpOptions === undefined
+          ? inbox
+          : yield* Effect.flatMap(
+              Effect.promise(() => import("./SmtpNotifier.js")),
+              (module) => module.make(smtpOptions)
+            )
+      const sms =
+        smsOptions === undefined
+          ? inbox
+          : yield* Effect.flatMap(
+              Effect.promise(() => import("./SmsNotifier.js")),
+              (module) => module.make(smsOptions)
+            )
       return { send: (message) => (message.channel === "email" ? email.send(message) : sms.send(message)) }
     })
   )

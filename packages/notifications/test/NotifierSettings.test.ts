@@ -1,3 +1,6 @@
+import * as ChildProcess from "node:child_process"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 import * as InMemoryInbox from "@paylinks/core/InMemoryInbox"
 import { Inbox } from "@paylinks/core/Inbox"
@@ -95,4 +98,48 @@ describe("NotifierSettings", () => {
       )
     })
   )
+
+  it("reading settings loads no provider library; a configured channel loads its adapter", () => {
+    // The CLI reads the server's settings on every command: nodemailer and undici must not come with them.
+    // A fresh process on the built package (turbo builds before testing) reports every module Node
+    // loads (a loader hook writes each one to stderr as it happens), before and after the notifier is built.
+    const hook =
+      'import { writeSync } from "node:fs"\n' +
+      'export async function load(url, context, next) { writeSync(2, "@@ loaded " + url + "\\n"); return next(url, context) }'
+    const script = `
+      import { register } from "node:module"
+      register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)})
+      const Effect = await import("effect/Effect")
+      const Layer = await import("effect/Layer")
+      const IdGenerator = await import("@paylinks/core/IdGenerator")
+      const InMemoryInbox = await import("@paylinks/core/InMemoryInbox")
+      const NotifierSettings = await import("@paylinks/notifications/NotifierSettings")
+      const settings = NotifierSettings.fromEnv(process.env)
+      console.error("@@ settings read")
+      const inbox = InMemoryInbox.layer.pipe(Layer.provide(IdGenerator.layerCrypto))
+      await Effect.runPromise(Effect.scoped(Layer.build(NotifierSettings.layer(settings.right).pipe(Layer.provide(inbox)))))
+      console.error("@@ notifier built")`
+    const run = (env: Record<string, string>) => {
+      const child = ChildProcess.spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), ".."),
+        env: { PATH: process.env.PATH ?? "", ...env }
+      })
+      const stderr = child.stderr.toString()
+      expect(child.status, stderr.slice(-2000)).toBe(0)
+      const [beforeSettings = "", rest = ""] = stderr.split("@@ settings read")
+      const [beforeNotifier = "", after] = rest.split("@@ notifier built")
+      expect(after, "the notifier was built").toBeDefined()
+      // The probe sees modules at all: effect was loaded before the settings were read.
+      expect(beforeSettings).toContain("/node_modules/effect/")
+      const libraries = (log: string) =>
+        ["nodemailer", "undici"].filter((name) => log.includes(`/node_modules/${name}/`))
+      return { settings: libraries(beforeSettings), notifier: libraries(beforeNotifier) }
+    }
+    expect(run({})).toEqual({ settings: [], notifier: [] })
+    expect(run({ PAYLINKS_SMTP_HOST: "127.0.0.1", PAYLINKS_SMTP_PORT: "2525" })).toEqual({
+      settings: [],
+      notifier: ["nodemailer"]
+    })
+    expect(run({ PAYLINKS_SMS_URL: "http://127.0.0.1:9/sms" })).toEqual({ settings: [], notifier: ["undici"] })
+  })
 })
