@@ -150,7 +150,8 @@ export const sendRaw = (port: number, request: string | Uint8Array, timeoutMs = 
     socket.on("data", (chunk: Buffer) => {
       chunks.push(chunk)
     })
-    socket.once("connect", () => socket.end(request))
+    // No half-close after the request: Node's server takes a client's FIN as the client going away.
+    socket.once("connect", () => socket.write(request))
     // The server may close while we are still writing (an oversized request): what it answered counts.
     socket.once("error", (error) => {
       if (chunks.length > 0) parse()
