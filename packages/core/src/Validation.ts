@@ -8,7 +8,8 @@ import { addMonthsUtc, LINK_LIFETIME_MONTHS, MIN_EXPIRY_LEAD_SECONDS } from "./C
 import { Problem, ValidationFailed } from "./DomainError.js"
 import { CustomerId, parseId } from "./Ids.js"
 import * as Money from "./Money.js"
-import type { Notes, Status } from "./PaymentLink.js"
+import type { InboxQuery } from "./Inbox.js"
+import type { Channel, Notes, Status } from "./PaymentLink.js"
 
 export const LIMITS = {
   receipt: 40,
@@ -107,6 +108,8 @@ export const PAYMENT_METHODS = ["card", "netbanking", "wallet", "upi", "emi"] as
 
 const CUSTOMER_FIELDS = ["name", "email", "contact"] as const
 const LIST_FIELDS = ["type", "status", "receipt", "customer_id", "payment_id", "from", "to", "count", "skip"] as const
+const INBOX_FIELDS = ["channel", "invoice_id", "count"] as const
+const CHANNELS: ReadonlyArray<Channel> = ["sms", "email"]
 const STATUSES: ReadonlyArray<Status> = ["issued", "partially_paid", "paid", "cancelled", "expired"]
 
 // A practical address check: one @, a non-empty local part, a dotted domain, no spaces or controls.
@@ -498,6 +501,27 @@ const readQueryInteger = (problems: Problems, field: string, value: string | und
     return null
   }
   return Number(value)
+}
+
+/** Validates the sandbox inbox's query (`GET /v1/sandbox/inbox`): `channel`, `invoice_id`, `count` (default 10). */
+export const validateInboxQuery = (
+  input: Readonly<Record<string, string | undefined>>
+): Either.Either<InboxQuery, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(
+    problems,
+    Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)),
+    INBOX_FIELDS
+  )
+  const channel = input["channel"] === undefined || input["channel"] === "" ? undefined : input["channel"]
+  if (channel !== undefined && !(CHANNELS as ReadonlyArray<string>).includes(channel))
+    problems.add("channel", "The selected channel is invalid.")
+  const count = readQueryInteger(problems, "count", input["count"]) ?? 10
+  if (count > LIMITS.listCount) problems.add("count", `The count may not be greater than ${LIMITS.listCount}.`)
+  else if (count < 1) problems.add("count", "The count must be at least 1.")
+  const linkId = input["invoice_id"] === "" ? undefined : input["invoice_id"]
+  // Like the list's filters, a link id that names nothing simply finds nothing.
+  return problems.result(() => ({ channel: channel as Channel | undefined, linkId, limit: count }))
 }
 
 /** Validates the list endpoint's query string (every value arrives as text). */

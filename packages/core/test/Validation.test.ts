@@ -594,6 +594,38 @@ describe("Validation.validatePayment", () => {
   })
 })
 
+describe("Validation.validateInboxQuery", () => {
+  const inbox = (query: Record<string, string | undefined>) => Validation.validateInboxQuery(query)
+
+  it("defaults to the 10 newest messages of every channel and link", () => {
+    expect(accept(inbox({}))).toEqual({ channel: undefined, linkId: undefined, limit: 10 })
+    expect(accept(inbox({ channel: "", invoice_id: "", count: "" }))).toEqual({
+      channel: undefined,
+      linkId: undefined,
+      limit: 10
+    })
+  })
+
+  it("reads the channel, the link (invoice_id) and the count", () => {
+    expect(accept(inbox({ channel: "sms", invoice_id: "inv_00000000000001", count: "100" }))).toEqual({
+      channel: "sms",
+      linkId: "inv_00000000000001",
+      limit: 100
+    })
+    expect(accept(inbox({ channel: "email" })).channel).toBe("email")
+  })
+
+  it("refuses unknown parameters, channels and counts out of range, all at once, in order", () => {
+    expect(problemsOf(inbox({ count: "101", channel: "fax", skip: "1" }))).toEqual([
+      ["skip", "skip is/are not required and should not be sent"],
+      ["channel", "The selected channel is invalid."],
+      ["count", "The count may not be greater than 100."]
+    ])
+    expect(problemsOf(inbox({ count: "0" }))).toEqual([["count", "The count must be at least 1."]])
+    expect(problemsOf(inbox({ count: "ten" }))).toEqual([["count", "The count must be an integer."]])
+  })
+})
+
 describe("Validation.validateListQuery", () => {
   const list = (query: Record<string, string | undefined>) => Validation.validateListQuery(query)
 
