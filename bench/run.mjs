@@ -149,7 +149,6 @@ class Side {
 
   async stop() {
     if (this.server === undefined) return
-    this.resume() // a frozen process would hold its SIGTERM until it runs again
     const code = await this.server.stop()
     if (code !== 0 && code !== "SIGTERM") log(`${this.label}: server exited with ${code} (log: ${this.logFile})`)
     this.server = undefined
@@ -363,7 +362,9 @@ const postgresSection = async (target, dir) => {
     return { skipped: "PostgreSQL binaries not found" }
   }
   // Its own temp dir, not one inside `dir`: as root, the cluster runs as the postgres user, who must reach it.
-  const clusterDir = fs.mkdtempSync(path.join(process.getuid?.() === 0 ? "/tmp" : os.tmpdir(), "paylinks-bench-pg-"))
+  const clusterDir = tracker.trackDir(
+    fs.mkdtempSync(path.join(process.getuid?.() === 0 ? "/tmp" : os.tmpdir(), "paylinks-bench-pg-"))
+  )
   let postgres
   const servers = []
   try {
@@ -376,6 +377,7 @@ const postgresSection = async (target, dir) => {
       log,
       onChild: (child) => {
         postgres = child
+        tracker.trackCluster({ child, stop: () => stopCluster(child) })
       }
     })
     const database = `postgres://postgres@127.0.0.1:${port}/${BENCH_DB}`
@@ -459,6 +461,7 @@ const postgresSection = async (target, dir) => {
   } finally {
     for (const server of servers) await server.stop()
     await stopCluster(postgres)
+    tracker.trackCluster(undefined)
     fs.rmSync(clusterDir, { recursive: true, force: true })
   }
 }
@@ -502,7 +505,9 @@ const combine = (results, rss) => ({
 
 const main = async () => {
   const target = resolveTarget()
-  const dir = fs.mkdtempSync(path.join(process.getuid?.() === 0 ? "/tmp" : os.tmpdir(), "paylinks-bench-"))
+  const dir = tracker.trackDir(
+    fs.mkdtempSync(path.join(process.getuid?.() === 0 ? "/tmp" : os.tmpdir(), "paylinks-bench-"))
+  )
   const results = {
     startedAt: new Date().toISOString(),
     command: `node bench/run.mjs ${process.argv.slice(2).join(" ")}`.trim(),

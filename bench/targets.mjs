@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process"
 import fs from "node:fs"
 import net from "node:net"
+import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { openFloorDatabase, seedFloorLinks } from "./floor.mjs"
@@ -121,6 +122,7 @@ export const startServer = async (target, { database, key, logFile, port: wanted
 
   const stop = async () => {
     if (!alive(child)) return child.exitCode
+    child.kill("SIGCONT") // a frozen server would hold its SIGTERM until it runs again
     const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)))
     child.kill("SIGTERM")
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS)
@@ -146,17 +148,49 @@ export const startServer = async (target, { database, key, logFile, port: wanted
   return { url, pid: child.pid, child, stop, sampleMemory, peakRss: () => memoryOf(child.pid)?.hwm }
 }
 
-/** Kills every server still running when the driver exits abnormally. */
+/**
+ * Everything a run starts outside itself — servers, the PostgreSQL cluster, temp dirs — so that it is all stopped
+ * and removed however the run ends: normally (the sections stop their own), by a signal (stopped politely, then the
+ * process exits 128 + n; a second signal stops waiting), or by a crash (servers killed on the way out).
+ */
 export const reaper = () => {
-  const children = new Set()
-  process.on("exit", () => {
-    for (const child of children) if (alive(child)) child.kill("SIGKILL")
-  })
+  const servers = new Set()
+  const dirs = new Set()
+  let cluster
+  const hard = () => {
+    for (const server of servers) if (alive(server.child)) server.child.kill("SIGKILL")
+    if (cluster !== undefined && alive(cluster.child)) cluster.child.kill("SIGINT")
+    else for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+  }
+  process.on("exit", hard)
+  let stopping = false
+  const onSignal = async (signal) => {
+    const code = 128 + (os.constants.signals[signal] ?? 1)
+    if (stopping) {
+      hard()
+      process.exit(code)
+    }
+    stopping = true
+    console.log(`!!! ${signal}: stopping the servers and removing the temporary files`)
+    for (const server of servers) await server.stop()
+    if (cluster !== undefined) await cluster.stop()
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+    process.exit(code)
+  }
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, onSignal)
   return {
     track: (server) => {
-      children.add(server.child)
-      server.child.once("exit", () => children.delete(server.child))
+      servers.add(server)
+      server.child.once("exit", () => servers.delete(server))
       return server
+    },
+    trackDir: (dir) => {
+      dirs.add(dir)
+      return dir
+    },
+    /** The cluster's server process and how to stop it (`undefined` once it is stopped). */
+    trackCluster: (value) => {
+      cluster = value
     }
   }
 }
