@@ -23,7 +23,8 @@ export const NASTY_STRINGS: ReadonlyArray<string> = [
   "</textarea><svg onload=alert(1)>",
   "&amp;&lt;&#x27;",
   "javascript:alert(1)",
-  "${7*7}{{7*7}}",
+  // A template placeholder, as text.
+  "$" + "{7*7}{{7*7}}",
   "\u0000",
   "a\u0000b",
   "\ud800",
