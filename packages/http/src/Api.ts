@@ -166,9 +166,21 @@ export class SandboxGroup extends HttpApiGroup.make("sandbox")
           "live mode are not affected."
       )
   )
+  .add(
+    HttpApiEndpoint.get("inbox", "/inbox")
+      .setUrlParams(SandboxWire.InboxParams)
+      .addSuccess(SandboxWire.InboxCollection)
+      .annotate(OpenApi.Summary, "Read the sandbox inbox")
+      .annotate(
+        OpenApi.Description,
+        "The SMS and emails sent to customers through the sandbox notifier (channels with no SMTP server or SMS " +
+          "provider configured), newest first. Filters: `channel` (`sms` or `email`), `invoice_id`, `count` " +
+          "(default 10, at most 100). Only this merchant's test-mode messages."
+      )
+  )
   .middleware(Authorization)
   .prefix("/v1/sandbox")
-  .annotate(OpenApi.Description, "Sandbox extensions for test mode: payments and the test clock.") {}
+  .annotate(OpenApi.Description, "Sandbox extensions for test mode: payments, the test clock and the inbox.") {}
 
 const badRequestDescription = Option.getOrElse(SchemaAST.getDescriptionAnnotation(Wire.BadRequest.ast), () => "")
 const DECODE_ERROR_SCHEMAS = ["HttpApiDecodeError", "Issue", "PropertyKey"]

@@ -2,6 +2,7 @@
  * The handlers of the sandbox group (PRODUCT.md §4.4). Test-mode keys only: with a live key these
  * routes answer exactly as a route that does not exist would.
  */
+import { Inbox } from "@paylinks/core/Inbox"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import { TestClocks } from "@paylinks/core/TestClocks"
 import * as Validation from "@paylinks/core/Validation"
@@ -10,11 +11,11 @@ import * as Effect from "effect/Effect"
 import { type Api, CurrentPrincipal } from "./Api.js"
 import type * as NodeServer from "./NodeServer.js"
 import * as SandboxPayment from "./SandboxPayment.js"
-import { toSandboxPayment, toTestClock } from "./SandboxWire.js"
+import { toInboxCollection, toSandboxPayment, toTestClock } from "./SandboxWire.js"
 import * as WireErrors from "./WireErrors.js"
 
 /** What the sandbox handlers need from the composition root. */
-export type Requirements = PaymentLinks | TestClocks
+export type Requirements = PaymentLinks | TestClocks | Inbox
 
 type SandboxHandlers = NodeServer.Handlers<typeof Api, Requirements | CurrentPrincipal>["sandbox"]
 
@@ -46,5 +47,12 @@ export const handlers: SandboxHandlers = {
       const seconds = yield* Validation.validateClockAdvance(request.body)
       const links = yield* PaymentLinks
       return yield* clockAt(yield* links.advanceTestClock(tenant, seconds))
+    }),
+  inbox: (request) =>
+    Effect.gen(function* () {
+      const tenant = yield* testTenant
+      const query = yield* Validation.validateInboxQuery(request.query)
+      const inbox = yield* Inbox
+      return toInboxCollection(yield* inbox.list(tenant, query))
     })
 }

@@ -1,10 +1,11 @@
 /**
  * The wire shapes of the sandbox extensions (PRODUCT.md §4.4): a captured payment as Razorpay's
- * payment entity, a sandbox payment's answer (the payment and the link after it), and a merchant's
- * test clock.
+ * payment entity, a sandbox payment's answer (the payment and the link after it), a merchant's
+ * test clock, and the messages of the sandbox inbox.
  *
  * Free of Node and server imports: the typed client and the CLI load it cheaply.
  */
+import type { InboxMessage } from "@paylinks/core/Inbox"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
 import * as Schema from "effect/Schema"
 import { InvoiceEntity, toEntity } from "./Wire.js"
@@ -66,6 +67,35 @@ export const AdvanceClockRequest = Schema.Struct({
 }).annotations({ identifier: "AdvanceClockRequest" })
 export type AdvanceClockRequest = typeof AdvanceClockRequest.Type
 
+/** One SMS or email the sandbox notifier "sent" to a customer. */
+export const InboxMessageEntity = Schema.Struct({
+  id: prefixed("msg_"),
+  entity: Schema.Literal("sandbox_message"),
+  invoice_id: prefixed("inv_"),
+  channel: Schema.Literal("sms", "email"),
+  to: Schema.String.annotations({ description: "The customer's phone number (SMS) or email address." }),
+  subject: Schema.NullOr(Schema.String).annotations({ description: "The email's subject; null for an SMS." }),
+  text: Schema.String.annotations({ description: "The message as the customer would read it." }),
+  created_at: Schema.Int
+}).annotations({ identifier: "SandboxMessage", description: "A customer notification kept in the sandbox inbox." })
+export type InboxMessageEntity = typeof InboxMessageEntity.Type
+
+/** `GET /v1/sandbox/inbox`: newest first. */
+export const InboxCollection = Schema.Struct({
+  entity: Schema.Literal("collection"),
+  count: Schema.Int,
+  items: Schema.Array(InboxMessageEntity)
+}).annotations({ identifier: "SandboxMessageCollection" })
+export type InboxCollection = typeof InboxCollection.Type
+
+/** The inbox's filters, as query parameters. */
+export const InboxParams = Schema.Struct({
+  channel: Schema.optional(Schema.Literal("sms", "email")).annotations({ description: "Only this channel." }),
+  invoice_id: Schema.optional(Schema.String).annotations({ description: "Only the messages about this link." }),
+  count: Schema.optional(Schema.NumberFromString).annotations({ description: "1 to 100; default 10." })
+})
+export type InboxParams = typeof InboxParams.Type
+
 /** The wire entity of one of a link's payments. */
 export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEntity => ({
   id: payment.id,
@@ -95,3 +125,20 @@ export const toSandboxPayment = (link: PaymentLink, payment: Payment): SandboxPa
 })
 
 export const toTestClock = (offset: number, now: number): TestClockEntity => ({ entity: "test_clock", offset, now })
+
+export const toInboxMessage = (message: InboxMessage): InboxMessageEntity => ({
+  id: message.id,
+  entity: "sandbox_message",
+  invoice_id: message.linkId,
+  channel: message.channel,
+  to: message.to,
+  subject: message.subject,
+  text: message.text,
+  created_at: message.createdAt
+})
+
+export const toInboxCollection = (messages: ReadonlyArray<InboxMessage>): InboxCollection => ({
+  entity: "collection",
+  count: messages.length,
+  items: messages.map(toInboxMessage)
+})

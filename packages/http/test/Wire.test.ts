@@ -215,7 +215,8 @@ describe("the OpenAPI document", () => {
         "GET /readyz",
         "POST /v1/sandbox/invoices/{id}/payments",
         "GET /v1/sandbox/clock",
-        "POST /v1/sandbox/clock"
+        "POST /v1/sandbox/clock",
+        "GET /v1/sandbox/inbox"
       ].sort()
     )
     const text = JSON.stringify(spec)

@@ -4,7 +4,9 @@
  */
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
+import type { Inbox } from "@paylinks/core/Inbox"
 import * as InMemory from "@paylinks/core/InMemory"
+import * as InMemoryInbox from "@paylinks/core/InMemoryInbox"
 import type { Merchants } from "@paylinks/core/Merchants"
 import type { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
@@ -22,10 +24,11 @@ export type Services =
   | IdempotencyStore
   | TestClocks
   | PaymentLinkRepository
+  | Inbox
   | Readiness.Readiness
 
 export const InMemoryServices: Layer.Layer<Exclude<Services, Readiness.Readiness>> = PaymentLinks.layer.pipe(
-  Layer.provideMerge(InMemory.layer),
+  Layer.provideMerge(Layer.merge(InMemory.layer, InMemoryInbox.layer)),
   Layer.provideMerge(PaymentLinks.linkSettings("http://pay.test")),
   Layer.provideMerge(IdGenerator.layerCrypto)
 )
