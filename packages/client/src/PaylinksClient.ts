@@ -9,6 +9,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Api } from "@paylinks/http/Api"
+import * as Wire from "@paylinks/http/Wire"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -24,6 +25,13 @@ export interface Options {
   readonly keySecret: string | Redacted.Redacted<string>
 }
 
+/**
+ * The contract as the client reads answers: the server also answers `429 Too many requests` (failed
+ * authentications are rate limited), which the contract does not list, so it is added here to decode
+ * as `TooManyRequestsError` like every other refusal.
+ */
+const ClientApi = Api.addError(Wire.TooManyRequests)
+
 /** The client's methods, grouped as the contract groups its endpoints (`client.invoices.create(…)`). */
 export type Client = Effect.Effect.Success<ReturnType<typeof make>>
 
@@ -32,7 +40,7 @@ export type Client = Effect.Effect.Success<ReturnType<typeof make>>
  * security middleware describes it but a derived client does not send credentials by itself.
  */
 export const make = (options: Options) =>
-  HttpApiClient.make(Api, {
+  HttpApiClient.make(ClientApi, {
     baseUrl: options.baseUrl,
     transformClient: HttpClient.mapRequest(HttpClientRequest.basicAuth(options.keyId, options.keySecret))
   })

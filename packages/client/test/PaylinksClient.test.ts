@@ -251,4 +251,17 @@ describe("PaylinksClient against a real server", () => {
       (health) => expect(health).toEqual({ status: "ok" })
     )
   )
+
+  // Last: it empties this address's bucket of failed authentications on the shared server.
+  it.effect("a client that keeps failing authentication gets TooManyRequestsError, with Razorpay's envelope", () =>
+    Effect.gen(function* () {
+      const guesses = Effect.flatMap(PaylinksClient.PaylinksClient, (api) =>
+        refusal(api.invoices.list({ urlParams: {} }))
+      ).pipe(Effect.provide(PaylinksClient.layer({ baseUrl: server.url, keyId: server.keyId, keySecret: "guess" })))
+      const answers = []
+      for (let i = 0; i < 30; i++) answers.push(yield* guesses)
+      expect(answers[0]).toEqual({ tag: "UnauthorizedError", description: "The api secret provided is invalid" })
+      expect(answers.at(-1)).toEqual({ tag: "TooManyRequestsError", description: "Too many requests" })
+    })
+  )
 })
