@@ -42,6 +42,8 @@ const PLAIN_EVERY_ROWS = 1000
 
 interface Progress {
   readonly update: (bytes: number, counts: Counts) => void
+  /** The whole file was read: the bar shows 100%, however the parser counted the last bytes. */
+  readonly complete: (counts: Counts) => void
   readonly stop: () => void
 }
 
@@ -55,6 +57,7 @@ const progressFor = (totalBytes: number, terminal: boolean): Progress => {
       update: (_bytes, counts) => {
         if (counts.rows % PLAIN_EVERY_ROWS === 0) process.stderr.write(`imported ${countsText(counts)}\n`)
       },
+      complete: () => {},
       stop: () => {}
     }
   }
@@ -71,6 +74,7 @@ const progressFor = (totalBytes: number, terminal: boolean): Progress => {
   bar.start(Math.max(totalBytes, 1), 0, { rows: 0, created: 0, existing: 0, failed: 0 })
   return {
     update: (bytes, counts) => bar.update(bytes, { ...counts }),
+    complete: (counts) => bar.update(Math.max(totalBytes, 1), { ...counts }),
     stop: () => bar.stop()
   }
 }
@@ -196,6 +200,7 @@ export const command = Command.make(
           progress.update(outcome.bytes, counts)
           return outcome._tag === "Failed" ? report.write(outcome) : Effect.void
         }),
+        Effect.tap(() => Effect.sync(() => progress.complete(counts))),
         Effect.ensuring(
           Effect.sync(() => {
             progress.stop()
