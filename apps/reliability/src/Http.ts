@@ -104,14 +104,20 @@ export const answer = async (base: string, method: string, path: string, options
 
 /**
  * Writes `request` (a whole HTTP/1.1 request, which should say `Connection: close`) on a fresh
- * connection and reads until the server closes it or `timeoutMs` passes. Never throws.
+ * connection — from `localAddress` when given (any 127.x.y.z is a client of its own) — and reads
+ * until the server closes it or `timeoutMs` passes. Never throws.
  */
-export const sendRaw = (port: number, request: string | Uint8Array, timeoutMs = 10_000): Promise<Outcome> =>
+export const sendRaw = (
+  port: number,
+  request: string | Uint8Array,
+  timeoutMs = 10_000,
+  localAddress?: string
+): Promise<Outcome> =>
   new Promise((resolve) => {
     const started = performance.now()
     const chunks: Array<Buffer> = []
     let settled = false
-    const socket = Net.connect(port, "127.0.0.1")
+    const socket = Net.connect({ port, host: "127.0.0.1", ...(localAddress === undefined ? {} : { localAddress }) })
     const finish = (outcome: Outcome) => {
       if (settled) return
       settled = true
