@@ -5,8 +5,8 @@
  * the API's own validation names the problem with its exact text.
  */
 import { createHash } from "node:crypto"
+import { canonicalJson } from "@paylinks/http/Idempotency"
 import { define } from "./Flags.js"
-import { canonicalJson } from "./internal/canonicalJson.js"
 
 type Kind = "text" | "integer" | "boolean"
 

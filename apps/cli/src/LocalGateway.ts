@@ -3,13 +3,13 @@
  * adapter, acting as the merchant and mode of one API key. Answers are rendered with the HTTP layer's
  * own entity mapping and error texts, so they match what a server on the same database would answer.
  */
-import { createHash } from "node:crypto"
 import type { CommandError } from "@paylinks/core/DomainError"
 import { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import { Merchants, type Principal } from "@paylinks/core/Merchants"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
 import * as Tenant from "@paylinks/core/Tenant"
+import { requestHash } from "@paylinks/http/Idempotency"
 import { InvoiceEntity, toEntity } from "@paylinks/http/Wire"
 import * as WireErrors from "@paylinks/http/WireErrors"
 import { DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/server/ServerConfig"
@@ -22,7 +22,6 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { EnvironmentError, Refused, UsageError } from "./CliError.js"
 import type { Connection } from "./Connection.js"
-import { canonicalJson } from "./internal/canonicalJson.js"
 import { type Created, filtersAsQuery, LinksGateway } from "./LinksGateway.js"
 import { storage } from "./LocalStorage.js"
 import * as Output from "./Output.js"
@@ -31,15 +30,6 @@ const refuse = (error: CommandError): Refused => {
   const detail = WireErrors.fromDomain(error).error
   return new Refused({ description: detail.description, field: detail.field })
 }
-
-/**
- * The request hash an idempotency record is stored under. It is the server's (method, path and the
- * body as data), so a key first used by `paylinks` on the database replays on the server, and back.
- */
-export const createRequestHash = (body: unknown): string =>
-  createHash("sha256")
-    .update(`POST /v1/invoices\n${canonicalJson(body)}`)
-    .digest("hex")
 
 const decodeStoredEntity = Schema.decodeUnknown(Schema.parseJson(InvoiceEntity))
 const decodeStoredError = Schema.decodeUnknown(
@@ -63,7 +53,9 @@ export const make = (principal: Principal) =>
         const body = { type: "link", ...input }
         const key = options?.idempotencyKey
         if (key === undefined) return { entity: yield* createOnce(body, null), replayed: false } satisfies Created
-        const claim = yield* idempotency.begin(tenant, key, createRequestHash(body), yield* links.now(tenant))
+        // Keyed as the server keys it, so a key first used here replays on the server, and back.
+        const hash = requestHash("POST", "/v1/invoices", body)
+        const claim = yield* idempotency.begin(tenant, key, hash, yield* links.now(tenant))
         switch (claim._tag) {
           case "Mismatch":
             return yield* new Refused({ description: WireErrors.texts.idempotencyMismatch })

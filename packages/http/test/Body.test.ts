@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as SchemaAST from "effect/SchemaAST"
 import { CreateInvoiceRequest, UpdateInvoiceRequest } from "../src/Wire.js"
 import { integerFieldsOf, parseBody, parseForm } from "../src/internal/body.js"
-import { canonicalJson, requestHash } from "../src/internal/idempotency.js"
+import { canonicalJson, requestHash } from "../src/Idempotency.js"
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const FORM = "application/x-www-form-urlencoded"
