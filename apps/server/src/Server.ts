@@ -1,11 +1,14 @@
 /**
  * The composition root: configuration → storage → use-cases → the listening HTTP server, plus the
- * expiry sweeper. `make` runs in a scope; closing it stops accepting, lets the requests in flight
- * finish, stops the sweeper and closes the database, in that order. The CLI's `serve` reuses it.
+ * expiry sweeper and (unless configured off) the webhook and notification dispatcher, the outbox's one
+ * consumer. `make` runs in a scope; closing it stops the sweeper, stops accepting and lets the requests
+ * in flight finish, stops the dispatcher and closes the database, in that order. The CLI's `serve`
+ * reuses it.
  */
 import * as ExpirySweep from "@paylinks/core/ExpirySweep"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
+import type { Inbox } from "@paylinks/core/Inbox"
 import { Merchants } from "@paylinks/core/Merchants"
 import * as PaymentGateway from "@paylinks/core/PaymentGateway"
 import type { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
@@ -15,16 +18,21 @@ import type * as NodeServer from "@paylinks/http/NodeServer"
 import * as PaylinksServer from "@paylinks/http/PaylinksServer"
 import * as Readiness from "@paylinks/http/Readiness"
 import * as RequestLog from "@paylinks/http/RequestLog"
+import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
 import * as Storage from "@paylinks/sql/Storage"
 import type { StorageStartupError } from "@paylinks/sql/StorageError"
 import { StorageHealth } from "@paylinks/sql/StorageHealth"
+import * as Dispatcher from "@paylinks/webhooks/Dispatcher"
+import * as WebhookRegistry from "@paylinks/webhooks/WebhookRegistry"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import { localUrl, type ServerConfig } from "./ServerConfig.js"
 
 export interface Options {
@@ -38,6 +46,18 @@ export interface Options {
   readonly shutdownTimeoutMillis?: number | undefined
   /** Where live-mode customers pay on the hosted page. Default none: live links cannot be paid there. */
   readonly paymentGateway?: Layer.Layer<PaymentGateway.PaymentGateway> | undefined
+  /** The background work's log (the dispatcher's); default one JSON line each, warnings and errors on stderr. */
+  readonly log?: ((line: LogLine) => void) | undefined
+}
+
+/** One line of the background work's log. */
+export interface LogLine {
+  readonly time: string
+  readonly level: "info" | "warn" | "error"
+  readonly msg: "dispatcher"
+  readonly message: string
+  /** The failure behind an error, as Effect renders it. */
+  readonly cause?: string
 }
 
 /** The services the server runs on, for embedders and tests that act beside the API (a sandbox payment). */
@@ -48,6 +68,9 @@ export type Services =
   | PaymentLinkRepository
   | IdempotencyStore
   | StorageHealth
+  | WebhookRegistry.WebhookRegistry
+  | Inbox
+  | Dispatcher.Requirements
 
 /** A started server. */
 export interface Started extends NodeServer.Running {
@@ -103,6 +126,30 @@ const sweeper = (intervalMillis: number, logger: RequestLog.Logger) =>
     Effect.forkScoped
   )
 
+const writeLine = (line: LogLine) => {
+  const text = `${JSON.stringify(line)}\n`
+  if (line.level === "info") process.stdout.write(text)
+  else process.stderr.write(text)
+}
+
+/** Effect's log (what the dispatcher reports) as `LogLine`s; debug and trace stay out. */
+const backgroundLogger = (log: (line: LogLine) => void) =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message, cause, date }) => {
+      if (logLevel._tag === "Debug" || logLevel._tag === "Trace" || logLevel._tag === "None") return
+      const level = logLevel._tag === "Info" ? "info" : logLevel._tag === "Warning" ? "warn" : "error"
+      const text = (Array.isArray(message) ? message : [message]).map(String).join(" ")
+      log({
+        time: date.toISOString(),
+        level,
+        msg: "dispatcher",
+        message: text,
+        ...(Cause.isEmpty(cause) ? {} : { cause: RequestLog.describeCause(cause) })
+      })
+    })
+  )
+
 /** Starts everything the configuration describes, in the current scope. */
 export const make = (config: ServerConfig, options: Options = {}): Effect.Effect<Started, StartupError, Scope.Scope> =>
   Effect.gen(function* () {
@@ -119,10 +166,21 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
       Layer.provide(IdGenerator.layerCrypto)
     )
     const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
-    const app = Layer.mergeAll(PaymentLinks.layer, readiness, options.paymentGateway ?? PaymentGateway.layerNone).pipe(
-      Layer.provideMerge(Layer.mergeAll(storage, settings, IdGenerator.layerCrypto))
-    )
+    const registry = WebhookRegistry.layer({
+      allowPrivateAddresses: config.dispatcher.allowPrivateAddresses,
+      retryWindowSeconds: config.dispatcher.retryWindowSeconds
+    })
+    const app = Layer.mergeAll(
+      PaymentLinks.layer,
+      readiness,
+      options.paymentGateway ?? PaymentGateway.layerNone,
+      registry,
+      NotifierSettings.layer(config.notifier)
+    ).pipe(Layer.provideMerge(Layer.mergeAll(storage, settings, IdGenerator.layerCrypto)))
     const context = yield* Layer.build(app)
+    // Opened before the server so that it closes after it: requests in flight still get their events
+    // relayed, and the dispatcher is gone before the database closes.
+    const dispatcherScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     return yield* Effect.gen(function* () {
       const generatedKey = yield* ensureCredentials(config)
       const running = yield* PaylinksServer.make({
@@ -133,6 +191,11 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         authFailureLimit: config.authFailureLimit
       })
       if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
+      // Started once the public URL is known: notifications print `short_url`.
+      if (config.runDispatcher)
+        yield* Layer.buildWithScope(Dispatcher.layer(config.dispatcher), dispatcherScope).pipe(
+          Effect.provide(backgroundLogger(options.log ?? writeLine))
+        )
       const interval = options.sweepIntervalMillis ?? 30_000
       if (interval > 0) yield* sweeper(interval, logger)
       if (generatedKey !== undefined)
@@ -143,6 +206,12 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
             `  key_secret: ${generatedKey.secret}`
           ].join("\n")
         )
+      print(`notifications: ${NotifierSettings.describe(config.notifier)}`)
+      print(
+        config.runDispatcher
+          ? `webhooks and notifications: delivered by this process (dispatcher ${config.dispatcher.workerId})`
+          : "webhooks and notifications: not delivered by this process (dispatcher off); run paylinks-dispatcher"
+      )
       // The last startup line: once it is out, the server answers.
       print(`paylinks listening on ${running.url}`)
       return { ...running, publicUrl: publicUrl.value, generatedKey, context }

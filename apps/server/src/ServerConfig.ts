@@ -3,6 +3,8 @@
  * variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
  */
 import * as AuthRateLimit from "@paylinks/http/AuthRateLimit"
+import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
+import * as DispatcherSettings from "@paylinks/webhooks/DispatcherSettings"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -26,6 +28,15 @@ export interface ServerConfig {
   readonly masterKey: Redacted.Redacted<string> | undefined
   /** Failed authentications allowed per client address and per key id; undefined: the default (20 per 60 s). */
   readonly authFailureLimit?: AuthRateLimit.Settings | "off" | undefined
+  /**
+   * Whether this process runs the webhook and notification dispatcher (the outbox's one consumer). Off
+   * for deployments where `paylinks-dispatcher` processes deliver instead.
+   */
+  readonly runDispatcher: boolean
+  /** The dispatcher's settings (`PAYLINKS_WEBHOOK_*`); the webhook registry follows them even when it is off. */
+  readonly dispatcher: DispatcherSettings.Settings
+  /** Where customer emails and SMS go (`PAYLINKS_SMTP_*`, `PAYLINKS_SMS_*`; the sandbox inbox by default). */
+  readonly notifier: NotifierSettings.NotifierSettings
 }
 
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
@@ -47,10 +58,30 @@ export const settings = [
     flag: "auth-failure-limit",
     env: "PAYLINKS_AUTH_FAILURE_LIMIT",
     help: "failed authentications per client and key id before 429: <failures>/<seconds> or off (default 20/60)"
+  },
+  {
+    flag: "dispatcher",
+    env: "PAYLINKS_DISPATCHER",
+    help: "deliver webhooks and notifications from this process: on or off (default on; off when paylinks-dispatcher runs)"
   }
 ] as const
 
 type Setting = (typeof settings)[number]["flag"]
+
+/** Variable names, a few to a line. */
+const wrapNames = (names: ReadonlyArray<string>): Array<string> => {
+  const lines: Array<string> = []
+  let line = " "
+  for (const name of names) {
+    if (line.length + name.length + 1 > 100) {
+      lines.push(line)
+      line = " "
+    }
+    line += ` ${name}`
+  }
+  if (line.trim() !== "") lines.push(line)
+  return lines
+}
 
 export const usage = (): string =>
   [
@@ -59,7 +90,10 @@ export const usage = (): string =>
     "Serves the paylinks API. Each option can also be set through its environment variable.",
     "",
     ...settings.map((s) => `  --${s.flag.padEnd(12)} ${s.env.padEnd(22)} ${s.help}`),
-    "  --help                                   print this help"
+    "  --help                                   print this help",
+    "",
+    "Webhook delivery and customer notifications are set through the environment only (docs/webhooks.md):",
+    ...wrapNames([...DispatcherSettings.variables, ...NotifierSettings.variables])
   ].join("\n")
 
 /** Reads `--name value` and `--name=value` pairs; anything else is an error. */
@@ -88,6 +122,15 @@ export const parseFlags = (argv: ReadonlyArray<string>): Either.Either<Map<Setti
 }
 
 const KEY_ID = /^rzp_(test|live)_[0-9A-Za-z]+$/
+
+const SWITCH = new Map<string, boolean>([
+  ["on", true],
+  ["true", true],
+  ["1", true],
+  ["off", false],
+  ["false", false],
+  ["0", false]
+])
 
 /** The configuration from flags and environment; `help` when `--help` was asked for. */
 export const load = (
@@ -126,6 +169,14 @@ export const load = (
     if (rawLimit !== undefined && authFailureLimit === undefined)
       return fail(`PAYLINKS_AUTH_FAILURE_LIMIT must be <failures>/<seconds> (e.g. 20/60) or off, not "${rawLimit}"`)
 
+    const rawDispatcher = read("dispatcher")?.toLowerCase()
+    const runDispatcher = rawDispatcher === undefined ? true : SWITCH.get(rawDispatcher)
+    if (runDispatcher === undefined) return fail(`PAYLINKS_DISPATCHER must be on or off, not "${read("dispatcher")}"`)
+    const dispatcher = DispatcherSettings.fromEnv(env)
+    if (Either.isLeft(dispatcher)) return fail(dispatcher.left.message)
+    const notifier = NotifierSettings.fromEnv(env)
+    if (Either.isLeft(notifier)) return fail(notifier.left.message)
+
     const masterKey = read("master-key")
     return Either.right({
       database: Redacted.make(read("database") ?? DEFAULT_DATABASE),
@@ -134,7 +185,10 @@ export const load = (
       publicUrl: publicUrl?.replace(/\/+$/, ""),
       seedKey: keyId === undefined ? undefined : { keyId, secret: Redacted.make(secret!) },
       masterKey: masterKey === undefined ? undefined : Redacted.make(masterKey),
-      authFailureLimit
+      authFailureLimit,
+      runDispatcher,
+      dispatcher: dispatcher.right,
+      notifier: notifier.right
     })
   })
 

@@ -64,10 +64,66 @@ describe("ServerConfig", () => {
     expect(error(["--port"])).toContain("--port needs a value")
   })
 
+  it("runs the dispatcher by default with its defaults and the sandbox inbox; --dispatcher/PAYLINKS_DISPATCHER turn it off", () => {
+    const config = ok([])
+    expect(config.runDispatcher).toBe(true)
+    expect(config.dispatcher).toMatchObject({ pollIntervalMs: 1000, timeoutMs: 5000, retryWindowSeconds: 86_400 })
+    expect(config.dispatcher.allowPrivateAddresses).toBe(false)
+    expect(config.notifier).toEqual({ email: undefined, sms: undefined })
+    expect(ok(["--dispatcher", "off"]).runDispatcher).toBe(false)
+    expect(ok([], { PAYLINKS_DISPATCHER: "OFF" }).runDispatcher).toBe(false)
+    expect(ok([], { PAYLINKS_DISPATCHER: "false" }).runDispatcher).toBe(false)
+    expect(ok(["--dispatcher=on"], { PAYLINKS_DISPATCHER: "off" }).runDispatcher).toBe(true)
+    expect(error([], { PAYLINKS_DISPATCHER: "sometimes" })).toBe(
+      'PAYLINKS_DISPATCHER must be on or off, not "sometimes"'
+    )
+    expect(error(["--dispatcher", "constructor"])).toContain("must be on or off")
+  })
+
+  it("reads the webhook and notifier variables, keeping their secrets redacted", () => {
+    const config = ok([], {
+      PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "250",
+      PAYLINKS_WEBHOOK_RETRY_WINDOW_SECONDS: "3600",
+      PAYLINKS_WEBHOOK_ALLOW_PRIVATE: "true",
+      PAYLINKS_DISPATCHER_WORKER_ID: "api-1",
+      PAYLINKS_SMTP_URL: "smtp://mailer:smtp-password-123@mail.example:2525",
+      PAYLINKS_SMTP_FROM: "Acme <pay@acme.example>",
+      PAYLINKS_SMS_URL: "https://sms.example/send",
+      PAYLINKS_SMS_TOKEN: "sms-token-456"
+    })
+    expect(config.dispatcher).toMatchObject({
+      pollIntervalMs: 250,
+      retryWindowSeconds: 3600,
+      allowPrivateAddresses: true,
+      workerId: "api-1"
+    })
+    expect(config.notifier.email).toMatchObject({ host: "mail.example", port: 2525, user: "mailer" })
+    expect(config.notifier.sms).toMatchObject({ url: "https://sms.example/send" })
+    expect(JSON.stringify(config)).not.toContain("smtp-password-123")
+    expect(JSON.stringify(config)).not.toContain("sms-token-456")
+  })
+
+  it("refuses a bad webhook or notifier setting, naming the variable", () => {
+    expect(error([], { PAYLINKS_WEBHOOK_TIMEOUT_MS: "soon" })).toContain("PAYLINKS_WEBHOOK_TIMEOUT_MS must be")
+    expect(error([], { PAYLINKS_WEBHOOK_ALLOW_PRIVATE: "maybe" })).toContain("PAYLINKS_WEBHOOK_ALLOW_PRIVATE")
+    expect(error([], { PAYLINKS_SMTP_URL: "http://mail.example" })).toContain("PAYLINKS_SMTP_URL")
+    expect(error([], { PAYLINKS_SMTP_HOST: "mail.example", PAYLINKS_SMTP_PORT: "0" })).toContain("PAYLINKS_SMTP_PORT")
+    expect(error([], { PAYLINKS_SMS_URL: "sms.example" })).toContain("PAYLINKS_SMS_URL")
+  })
+
   it("answers --help with the usage, which names every variable", () => {
     expect(Either.getOrThrow(load(["--help"]))).toBe("help")
     const usage = ServerConfig.usage()
-    for (const name of ["PAYLINKS_DATABASE", "PAYLINKS_HOST", "PAYLINKS_PORT", "PAYLINKS_PUBLIC_URL"]) {
+    for (const name of [
+      "PAYLINKS_DATABASE",
+      "PAYLINKS_HOST",
+      "PAYLINKS_PORT",
+      "PAYLINKS_PUBLIC_URL",
+      "PAYLINKS_DISPATCHER",
+      "PAYLINKS_WEBHOOK_TIMEOUT_MS",
+      "PAYLINKS_SMTP_URL",
+      "PAYLINKS_SMS_URL"
+    ]) {
       expect(usage).toContain(name)
     }
     expect(usage).toContain("4010")

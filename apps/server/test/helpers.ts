@@ -60,9 +60,12 @@ export const freshPgSchemaUrl: Effect.Effect<string, never, Scope.Scope> = Effec
   return url.toString()
 })
 
-/** A configuration as the server would read it from these flags (and nothing from the environment). */
-export const configFrom = (argv: ReadonlyArray<string>): ServerConfig.ServerConfig => {
-  const loaded = ServerConfig.load(argv, {})
+/** A configuration as the server would read it from these flags and `env` (nothing from the real environment). */
+export const configFrom = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {}
+): ServerConfig.ServerConfig => {
+  const loaded = ServerConfig.load(argv, env)
   if (Either.isLeft(loaded) || loaded.right === "help") throw new Error(`bad test configuration ${argv.join(" ")}`)
   return loaded.right
 }
@@ -70,26 +73,36 @@ export const configFrom = (argv: ReadonlyArray<string>): ServerConfig.ServerConf
 export interface Served extends Server.Started {
   readonly lines: Array<RequestLog.Line>
   readonly printed: Array<string>
+  /** The dispatcher's log. */
+  readonly logged: Array<Server.LogLine>
 }
 
-/** The server on `database`, in-process, for the current scope. */
+/**
+ * The server on `database`, in-process, for the current scope. Without `--dispatcher on` among the
+ * flags it runs no dispatcher, so a suite about the API sees `sms_status`/`email_status` stay as the API
+ * left them; the suites about delivery turn it on.
+ */
 export const serve = (
   database: string,
   extra: ReadonlyArray<string> = [],
-  options: Server.Options = {}
+  options: Server.Options = {},
+  env: Readonly<Record<string, string>> = {}
 ): Effect.Effect<Served, Server.StartupError, Scope.Scope> =>
   Effect.gen(function* () {
     const lines: Array<RequestLog.Line> = []
     const printed: Array<string> = []
+    const logged: Array<Server.LogLine> = []
     const masterKey = database.startsWith("postgres") ? ["--master-key", TEST_MASTER_KEY] : []
-    const config = configFrom(["--database", database, "--port", "0", ...masterKey, ...extra])
+    const dispatcher = extra.some((flag) => flag.startsWith("--dispatcher")) ? [] : ["--dispatcher", "off"]
+    const config = configFrom(["--database", database, "--port", "0", ...masterKey, ...dispatcher, ...extra], env)
     const started = yield* Server.make(config, {
       logger: (line) => lines.push(line),
       print: (line) => printed.push(line),
+      log: (line) => logged.push(line),
       sweepIntervalMillis: 0,
       ...options
     })
-    return { ...started, lines, printed }
+    return { ...started, lines, printed, logged }
   })
 
 export const basic = (keyId: string, secret: string): string =>
