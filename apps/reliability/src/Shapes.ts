@@ -110,3 +110,16 @@ export const apiAnswerProblem = (answer: Answer, expected: Expected): string | u
 /** The description of an envelope (for assertions on the text). */
 export const descriptionOf = (answer: Answer): string | undefined =>
   (answer.json as { error?: { description?: unknown } } | undefined)?.error?.description as string | undefined
+
+/** The security headers every HTML answer carries; returns what is missing. */
+export const htmlHeaderProblem = (headers: Readonly<Record<string, string>>): string | undefined => {
+  const csp = headers["content-security-policy"] ?? ""
+  if (!/default-src 'none'/.test(csp)) return `CSP without default-src 'none': ${csp}`
+  if (!/frame-ancestors 'none'/.test(csp)) return `CSP without frame-ancestors 'none': ${csp}`
+  if (/script-src/.test(csp) && !/script-src 'none'/.test(csp)) return `CSP allows scripts: ${csp}`
+  if (headers["x-content-type-options"] !== "nosniff") return "no X-Content-Type-Options: nosniff"
+  if (!["same-origin", "no-referrer", "strict-origin"].includes(headers["referrer-policy"] ?? ""))
+    return `referrer policy ${headers["referrer-policy"]}`
+  if (headers["x-frame-options"] !== "DENY") return "no X-Frame-Options: DENY"
+  return undefined
+}

@@ -17,7 +17,7 @@ import { type Answer, answer, basic, type Outcome, sendRaw } from "../src/Http.j
 import * as Processes from "../src/Processes.js"
 import * as Shapes from "../src/Shapes.js"
 import * as Snapshot from "../src/Snapshot.js"
-import { leakedSecrets, randomSecret, tempDir } from "./support.js"
+import { leakedSecrets, randomSecret, tempDir, QUIET } from "./support.js"
 
 const RUNS = Number(process.env.PAYLINKS_FUZZ_RUNS ?? 300)
 
@@ -58,6 +58,7 @@ describe("the API under hostile input", () => {
         PAYLINKS_DATABASE: database,
         PAYLINKS_KEY_ID: seeded.keyId,
         PAYLINKS_KEY_SECRET: seeded.secret,
+        ...QUIET,
         // The fuzzer sends bad credentials on purpose; the limit has its own test.
         PAYLINKS_AUTH_FAILURE_LIMIT: "off"
       },

@@ -18,7 +18,7 @@ import * as Invariants from "../src/Invariants.js"
 import * as Processes from "../src/Processes.js"
 import * as Shapes from "../src/Shapes.js"
 import * as Snapshot from "../src/Snapshot.js"
-import { randomSecret, tempDir } from "./support.js"
+import { randomSecret, tempDir, QUIET } from "./support.js"
 
 const SIZE = "4m"
 const SERVER_ERROR = "The server encountered an error. The incident has been reported to admins."
@@ -67,7 +67,12 @@ describe.skipIf("skipped" in mounted)("a full disk under the SQLite file", () =>
   const dir = "dir" in mounted ? mounted.dir : ""
   const file = Path.join(dir, "paylinks.db")
   const seeded = { keyId: "rzp_test_DiskFull0000001", secret: randomSecret() }
-  const env = { PAYLINKS_DATABASE: `sqlite:${file}`, PAYLINKS_KEY_ID: seeded.keyId, PAYLINKS_KEY_SECRET: seeded.secret }
+  const env = {
+    PAYLINKS_DATABASE: `sqlite:${file}`,
+    PAYLINKS_KEY_ID: seeded.keyId,
+    PAYLINKS_KEY_SECRET: seeded.secret,
+    ...QUIET
+  }
   const auth = basic(seeded.keyId, seeded.secret)
   let server: Processes.Server
   const acknowledged: Array<{ readonly id: string; readonly status: string }> = []
@@ -174,7 +179,8 @@ describe.skipIf(noChattr !== undefined)("a read-only SQLite file", () => {
     const env = {
       PAYLINKS_DATABASE: `sqlite:${file}`,
       PAYLINKS_KEY_ID: seeded.keyId,
-      PAYLINKS_KEY_SECRET: seeded.secret
+      PAYLINKS_KEY_SECRET: seeded.secret,
+      ...QUIET
     }
     const auth = basic(seeded.keyId, seeded.secret)
     const server = await Processes.startServer({ env, cwd: dir })

@@ -17,7 +17,7 @@ import * as Invariants from "../src/Invariants.js"
 import * as Processes from "../src/Processes.js"
 import * as Shapes from "../src/Shapes.js"
 import * as Snapshot from "../src/Snapshot.js"
-import { leakedSecrets, randomSecret, tempDir } from "./support.js"
+import { leakedSecrets, randomSecret, tempDir, QUIET } from "./support.js"
 
 const RUNS = Number(process.env.PAYLINKS_FUZZ_RUNS ?? 300)
 
@@ -28,18 +28,6 @@ interface Page {
   readonly code: string
   readonly cookie: string | undefined
   readonly token: string | undefined
-}
-
-/** The security headers every HTML answer carries; returns what is missing. */
-export const htmlHeaderProblem = (headers: Readonly<Record<string, string>>): string | undefined => {
-  const csp = headers["content-security-policy"] ?? ""
-  if (!/default-src 'none'/.test(csp)) return `CSP without default-src 'none': ${csp}`
-  if (!/frame-ancestors 'none'/.test(csp)) return `CSP without frame-ancestors 'none': ${csp}`
-  if (/script-src/.test(csp) && !/script-src 'none'/.test(csp)) return `CSP allows scripts: ${csp}`
-  if (headers["x-content-type-options"] !== "nosniff") return "no X-Content-Type-Options: nosniff"
-  if (!["same-origin", "no-referrer", "strict-origin"].includes(headers["referrer-policy"] ?? ""))
-    return `referrer policy ${headers["referrer-policy"]}`
-  return undefined
 }
 
 describe("the hosted page under hostile input", () => {
@@ -57,7 +45,7 @@ describe("the hosted page under hostile input", () => {
       ...(await Admin.createMerchant(database, undefined, MARKUP[1]!, ["live"]))
     ]
     server = await Processes.startServer({
-      env: { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: seeded.keyId, PAYLINKS_KEY_SECRET: seeded.secret },
+      env: { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: seeded.keyId, PAYLINKS_KEY_SECRET: seeded.secret, ...QUIET },
       cwd: dir
     })
     const links: Array<{ readonly id: string; readonly code: string; readonly auth: string }> = []
@@ -136,7 +124,7 @@ describe("the hosted page under hostile input", () => {
     if (outcome.status === 303) {
       if (outcome.headers.location === undefined) return "a redirect without a location"
     } else if (type.startsWith("text/html")) {
-      const headers = htmlHeaderProblem(outcome.headers)
+      const headers = Shapes.htmlHeaderProblem(outcome.headers)
       if (headers !== undefined) return headers
       if (/<script|<img|<svg|<\/title><svg/i.test(outcome.text)) return "markup from input in the page"
     } else if (type.startsWith("application/json")) {

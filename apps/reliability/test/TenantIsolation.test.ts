@@ -14,7 +14,7 @@ import * as Admin from "../src/Admin.js"
 import { type Answer, answer, basic } from "../src/Http.js"
 import * as Processes from "../src/Processes.js"
 import * as Snapshot from "../src/Snapshot.js"
-import { randomSecret, tempDir } from "./support.js"
+import { randomSecret, tempDir, QUIET } from "./support.js"
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 const randomId = (prefix: string) =>
@@ -51,7 +51,7 @@ describe("tenant isolation", () => {
       ...(await Admin.createMerchant(database, undefined, "merchant B", ["test", "live"]))
     ]
     server = await Processes.startServer({
-      env: { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: seeded.keyId, PAYLINKS_KEY_SECRET: seeded.secret },
+      env: { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: seeded.keyId, PAYLINKS_KEY_SECRET: seeded.secret, ...QUIET },
       cwd: dir
     })
     for (const [i, pair] of pairs.entries()) {

@@ -103,3 +103,10 @@ export const leakedSecrets = (text: string, secrets: Readonly<Record<string, str
       )
     )
     .map(([name]) => name)
+
+/**
+ * The server's environment for tests that compare the database before and after a request: no
+ * dispatcher in the server process, whose background work (claiming outbox entries, confirming
+ * notifications) would change tables between any two reads.
+ */
+export const QUIET = { PAYLINKS_DISPATCHER: "off" } as const
