@@ -22,22 +22,23 @@ const server = Options.text("server").pipe(
   Options.optional
 )
 
-const adminOptions = { local: Connection.local, server, json: Flags.json }
+/** The options of every command that works on the database directly. */
+export const adminOptions = { local: Connection.local, server, json: Flags.json }
 
 /** Runs an admin command on the database, refusing remote mode. */
-const onDatabase = <A, E, R>(
+export const onDatabase = <A, E, R>(
   name: string,
   options: { readonly local: Connection.Local; readonly server: Option.Option<string> },
   effect: Effect.Effect<A, E, R>
 ) => Effect.zipRight(Connection.requireLocal(name, options), Effect.provide(effect, Connection.storage(options.local)))
 
-const merchantOption = Options.text("merchant").pipe(
+export const merchantOption = Options.text("merchant").pipe(
   Options.withDescription("The merchant (acc_…); optional when the database has exactly one."),
   Options.optional
 )
 
 /** The merchant named by `--merchant`, or the only one. */
-const chooseMerchant = (requested: Option.Option<string>) =>
+export const chooseMerchant = (requested: Option.Option<string>) =>
   Effect.gen(function* () {
     const merchants = yield* Merchants
     const all = yield* merchants.list

@@ -11,9 +11,11 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as AdminCommand from "./AdminCommand.js"
 import { type CliError, exitCodes } from "./CliError.js"
+import * as InboxCommand from "./InboxCommand.js"
 import * as LinksCommand from "./LinksCommand.js"
 import * as Output from "./Output.js"
 import * as ServeCommand from "./ServeCommand.js"
+import * as WebhooksCommand from "./WebhooksCommand.js"
 
 export const VERSION = "0.1.0"
 
@@ -21,7 +23,13 @@ export const root = Command.make("paylinks").pipe(
   Command.withDescription(
     "Razorpay-compatible Payment Links: on the local database (default) or a server (--server URL)."
   ),
-  Command.withSubcommands([ServeCommand.command, ...AdminCommand.commands, LinksCommand.command])
+  Command.withSubcommands([
+    ServeCommand.command,
+    ...AdminCommand.commands,
+    LinksCommand.command,
+    InboxCommand.command,
+    WebhooksCommand.command
+  ])
 )
 
 const cli = Command.run(root, { name: "paylinks", version: VERSION })

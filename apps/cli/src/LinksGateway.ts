@@ -1,10 +1,11 @@
 /**
- * The one use-case interface the `links` commands run on. Two layers implement it: `LocalGateway`
+ * The one use-case interface the `links` and `inbox` commands run on. Two layers implement it: `LocalGateway`
  * (core's use-cases over the database) and `RemoteGateway` (the typed client over HTTP). Both speak
  * the wire entity and fail with the wire texts, so a command prints the same thing on either.
  */
 import type { Mode } from "@paylinks/core/Tenant"
 import type { PAYMENT_METHODS } from "@paylinks/core/Validation"
+import type { InboxMessageEntity } from "@paylinks/http/SandboxWire"
 import type { InvoiceEntity, InvoiceStatus, NotifyResult, UpdateInvoiceRequest } from "@paylinks/http/Wire"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
@@ -39,6 +40,13 @@ export interface PaymentInput {
   readonly method?: (typeof PAYMENT_METHODS)[number] | undefined
 }
 
+/** The sandbox inbox's filters (`GET /v1/sandbox/inbox`). */
+export interface InboxFilters {
+  readonly channel?: "sms" | "email" | undefined
+  readonly invoice_id?: string | undefined
+  readonly count?: number | undefined
+}
+
 export type GatewayError = Refused | EnvironmentError
 
 export interface LinksGatewayShape {
@@ -53,12 +61,14 @@ export interface LinksGatewayShape {
   readonly notify: (id: string, medium: string) => Effect.Effect<NotifyResult, GatewayError>
   /** A captured sandbox payment (test mode only). */
   readonly pay: (id: string, input: PaymentInput) => Effect.Effect<InvoiceEntity, GatewayError>
+  /** The messages the sandbox "sent" to customers, newest first (test mode only). */
+  readonly inbox: (filters: InboxFilters) => Effect.Effect<ReadonlyArray<InboxMessageEntity>, GatewayError>
 }
 
 export class LinksGateway extends Context.Tag("@paylinks/cli/LinksGateway")<LinksGateway, LinksGatewayShape>() {}
 
 /** The list query as the wire carries it: every value as text, absent values left out. */
-export const filtersAsQuery = (filters: ListFilters): Record<string, string> => {
+export const filtersAsQuery = (filters: ListFilters | InboxFilters): Record<string, string> => {
   const query: Record<string, string> = {}
   for (const [key, value] of Object.entries(filters)) if (value !== undefined) query[key] = String(value)
   return query

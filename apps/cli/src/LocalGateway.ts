@@ -5,11 +5,14 @@
  */
 import type { CommandError } from "@paylinks/core/DomainError"
 import { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
+import { Inbox } from "@paylinks/core/Inbox"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import { Merchants, type Principal } from "@paylinks/core/Merchants"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
 import * as Tenant from "@paylinks/core/Tenant"
+import { validateInboxQuery } from "@paylinks/core/Validation"
 import { requestHash } from "@paylinks/http/Idempotency"
+import { toInboxMessage } from "@paylinks/http/SandboxWire"
 import { InvoiceEntity, toEntity } from "@paylinks/http/Wire"
 import * as WireErrors from "@paylinks/http/WireErrors"
 import { DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/server/ServerConfig"
@@ -38,11 +41,12 @@ const decodeStoredError = Schema.decodeUnknown(
   )
 )
 
-/** The gateway acting as `principal`, over whatever `PaymentLinks` and `IdempotencyStore` are provided. */
+/** The gateway acting as `principal`, over whatever `PaymentLinks`, `IdempotencyStore` and `Inbox` are provided. */
 export const make = (principal: Principal) =>
   Effect.gen(function* () {
     const links = yield* PaymentLinks.PaymentLinks
     const idempotency = yield* IdempotencyStore
+    const inbox = yield* Inbox
     const tenant = principal.tenant
 
     const createOnce = (body: Record<string, unknown>, idempotencyKey: string | null) =>
@@ -119,13 +123,19 @@ export const make = (principal: Principal) =>
         if (input.amount !== undefined) body["amount"] = input.amount
         if (input.method !== undefined) body["method"] = input.method
         return links.pay(tenant, id, body).pipe(Effect.map(toEntity), Effect.mapError(refuse))
-      }
+      },
+      inbox: (filters) =>
+        Effect.gen(function* () {
+          // The server's own validation of the query, so a bad filter is refused with the same text.
+          const query = yield* validateInboxQuery(filtersAsQuery(filters)).pipe(Effect.mapError(refuse))
+          return (yield* inbox.list(tenant, query)).map(toInboxMessage)
+        })
     })
   })
 
 export const layer = (
   principal: Principal
-): Layer.Layer<LinksGateway, never, PaymentLinks.PaymentLinks | IdempotencyStore> =>
+): Layer.Layer<LinksGateway, never, PaymentLinks.PaymentLinks | IdempotencyStore | Inbox> =>
   Layer.effect(LinksGateway, make(principal))
 
 /** The name the server gives the merchant it creates on a fresh database. */

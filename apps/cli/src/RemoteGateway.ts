@@ -107,7 +107,17 @@ export const make = (options: Options) =>
             payload: { amount: input.amount ?? null, method: input.method ?? null },
             headers: {}
           })
-        ).pipe(Effect.map((result) => result.invoice))
+        ).pipe(Effect.map((result) => result.invoice)),
+      inbox: (filters) =>
+        call(
+          client.sandbox.inbox({
+            urlParams: {
+              ...(filters.channel === undefined ? {} : { channel: filters.channel }),
+              ...(filters.invoice_id === undefined ? {} : { invoice_id: filters.invoice_id }),
+              ...(filters.count === undefined ? {} : { count: filters.count })
+            }
+          })
+        ).pipe(Effect.map((collection) => collection.items))
     })
   })
 
