@@ -15,6 +15,7 @@ import { requestHash } from "@paylinks/http/Idempotency"
 import { toInboxMessage } from "@paylinks/http/SandboxWire"
 import { InvoiceEntity, toEntity } from "@paylinks/http/Wire"
 import * as WireErrors from "@paylinks/http/WireErrors"
+import { announcement, ensureCredentials } from "@paylinks/server/Bootstrap"
 import { DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/server/ServerConfig"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -138,9 +139,6 @@ export const layer = (
 ): Layer.Layer<LinksGateway, never, PaymentLinks.PaymentLinks | IdempotencyStore | Inbox> =>
   Layer.effect(LinksGateway, make(principal))
 
-/** The name the server gives the merchant it creates on a fresh database. */
-const MERCHANT_NAME = "paylinks merchant"
-
 /**
  * The merchant and mode a local command acts for: the key named by `--key-id` (its secret checked
  * when one is given); else the one merchant's oldest active test key. A fresh database gets a
@@ -157,21 +155,15 @@ export const resolvePrincipal = (keyId: Option.Option<string>, keySecret: Option
       if (Option.isNone(secret)) return yield* new Refused({ description: "The api key provided is invalid" })
       return yield* authenticate(keyId.value, secret.value)
     }
+    const generated = yield* ensureCredentials()
+    if (generated !== undefined) {
+      yield* Output.err(announcement(generated))
+      return { tenant: Tenant.make(generated.merchantId, "test"), keyId: generated.keyId } satisfies Principal
+    }
     const all = yield* merchants.list
     const [only, ...others] = all
-    if (only === undefined) {
-      const merchant = yield* merchants.create(MERCHANT_NAME)
-      const issued = yield* merchants.issueKey(merchant.id, "test").pipe(Effect.orDie)
-      yield* Output.err(
-        [
-          "A merchant and a test key pair were created (the secret is shown this once):",
-          `  key_id:     ${issued.key.keyId}`,
-          `  key_secret: ${issued.secret}`
-        ].join("\n")
-      )
-      return { tenant: Tenant.make(merchant.id, "test"), keyId: issued.key.keyId } satisfies Principal
-    }
-    if (others.length > 0)
+    // `only` is missing only if the merchants were deleted since ensureCredentials saw them.
+    if (only === undefined || others.length > 0)
       return yield* new UsageError({
         message: `This database has ${all.length} merchants: choose one with --key-id (paylinks keys list shows them).`
       })

@@ -9,7 +9,7 @@ import * as ExpirySweep from "@paylinks/core/ExpirySweep"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import type { Inbox } from "@paylinks/core/Inbox"
-import { Merchants } from "@paylinks/core/Merchants"
+import type { Merchants } from "@paylinks/core/Merchants"
 import * as PaymentGateway from "@paylinks/core/PaymentGateway"
 import type { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
@@ -30,9 +30,9 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
-import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import * as Bootstrap from "./Bootstrap.js"
 import { localUrl, type ServerConfig } from "./ServerConfig.js"
 
 export interface Options {
@@ -83,25 +83,6 @@ export interface Started extends NodeServer.Running {
 }
 
 export type StartupError = StorageStartupError | NodeServer.ListenError
-
-const MERCHANT_NAME = "paylinks merchant"
-
-/**
- * A configured key pair opens its merchant (created on first start); without one, a fresh database
- * gets a merchant and a test key pair, whose secret is returned once.
- */
-const ensureCredentials = (config: ServerConfig) =>
-  Effect.gen(function* () {
-    const merchants = yield* Merchants
-    if (config.seedKey !== undefined) {
-      yield* merchants.seedKey(config.seedKey.keyId, Redacted.value(config.seedKey.secret), MERCHANT_NAME)
-      return undefined
-    }
-    if ((yield* merchants.list).length > 0) return undefined
-    const merchant = yield* merchants.create(MERCHANT_NAME)
-    const issued = yield* merchants.issueKey(merchant.id, "test").pipe(Effect.orDie)
-    return { keyId: issued.key.keyId, secret: issued.secret }
-  })
 
 /**
  * Stores the expiry of due links in the background (core's `ExpirySweep`, test clocks included), so
@@ -182,7 +163,7 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
     // relayed, and the dispatcher is gone before the database closes.
     const dispatcherScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     return yield* Effect.gen(function* () {
-      const generatedKey = yield* ensureCredentials(config)
+      const generatedKey = yield* Bootstrap.ensureCredentials(config.seedKey)
       const running = yield* PaylinksServer.make({
         host: config.host,
         port: config.port,
@@ -198,14 +179,7 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         )
       const interval = options.sweepIntervalMillis ?? 30_000
       if (interval > 0) yield* sweeper(interval, logger)
-      if (generatedKey !== undefined)
-        print(
-          [
-            "A merchant and a test key pair were created (the secret is shown this once):",
-            `  key_id:     ${generatedKey.keyId}`,
-            `  key_secret: ${generatedKey.secret}`
-          ].join("\n")
-        )
+      if (generatedKey !== undefined) print(Bootstrap.announcement(generatedKey))
       print(`notifications: ${NotifierSettings.describe(config.notifier)}`)
       print(
         config.runDispatcher
