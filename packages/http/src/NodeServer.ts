@@ -353,8 +353,9 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       router.on(route.method, route.path, () => {}, entry)
     }
 
-    const authenticate = (address: string, header: string | undefined): Effect.Effect<Principal, ApiError> => {
-      const credentials = parseBasic(header)
+    type Credentials = ReturnType<typeof parseBasic>
+
+    const authenticate = (address: string, credentials: Credentials): Effect.Effect<Principal, ApiError> => {
       if (credentials === undefined) {
         limiter?.failed(address, undefined)
         return Effect.fail(WireErrors.unauthorized())
@@ -366,8 +367,8 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
     }
 
     /** The 429 for a client that failed to authenticate too often, or undefined when it may try. */
-    const limited = (address: string, header: string | undefined): Reply | undefined => {
-      const wait = limiter?.blockedFor(address, parseBasic(header)?.keyId)
+    const limited = (address: string, credentials: Credentials): Reply | undefined => {
+      const wait = limiter?.blockedFor(address, credentials?.keyId)
       if (wait === undefined) return undefined
       return { ...errorReply(WireErrors.tooManyRequests()), headers: { "retry-after": String(wait) } }
     }
@@ -424,9 +425,10 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       Effect.gen(function* () {
         let principal: Principal | undefined
         if (entry.secured) {
-          const refused = limited(incoming.address, incoming.headers.authorization)
+          const credentials = parseBasic(incoming.headers.authorization)
+          const refused = limited(incoming.address, credentials)
           if (refused !== undefined) return refused
-          principal = yield* authenticate(incoming.address, incoming.headers.authorization)
+          principal = yield* authenticate(incoming.address, credentials)
           incoming.log.merchantId = principal.tenant.merchantId
         }
         let body = EMPTY_BODY
