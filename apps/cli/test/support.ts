@@ -59,13 +59,15 @@ export interface TestServer {
   readonly stop: () => Promise<number | null>
 }
 
-/** The server on `database`, listening on a free port of 127.0.0.1, the key pair seeded. */
+/** The server on `database`, listening on a free port of 127.0.0.1, the key pair seeded; it runs the dispatcher. */
 export const startServer = async (options: {
   readonly database: string
   readonly keyId: string
   readonly keySecret: string
   readonly cwd: string
   readonly masterKey?: string
+  /** More of the server's variables (`PAYLINKS_WEBHOOK_*`, …). */
+  readonly env?: Env
 }): Promise<TestServer> => {
   requireBuilt(SERVER_MAIN, "@paylinks/server")
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
@@ -77,7 +79,8 @@ export const startServer = async (options: {
       PAYLINKS_PORT: "0",
       PAYLINKS_KEY_ID: options.keyId,
       PAYLINKS_KEY_SECRET: options.keySecret,
-      ...(options.masterKey === undefined ? {} : { PAYLINKS_MASTER_KEY: options.masterKey })
+      ...(options.masterKey === undefined ? {} : { PAYLINKS_MASTER_KEY: options.masterKey }),
+      ...options.env
     },
     stdio: ["ignore", "pipe", "pipe"]
   })
@@ -153,3 +156,22 @@ export const ENTITY_KEYS = [
   "created_at",
   "idempotency_key"
 ]
+
+/**
+ * Polls `probe` until it answers something other than undefined, for what happens in the background
+ * (a webhook delivery, a message in the inbox). The deadline only bounds a test that would otherwise
+ * wait forever: how soon it happens never decides the outcome.
+ */
+export const eventually = async <A>(
+  what: string,
+  probe: () => Promise<A | undefined>,
+  deadlineMs = 60_000
+): Promise<A> => {
+  const until = Date.now() + deadlineMs
+  for (;;) {
+    const found = await probe()
+    if (found !== undefined) return found
+    if (Date.now() > until) throw new Error(`waited ${deadlineMs / 1000} s for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
