@@ -191,7 +191,15 @@ describe("help and completions", () => {
     ["links", "notify"],
     ["links", "pay"],
     ["links", "import"],
-    ["links", "export"]
+    ["links", "export"],
+    ["inbox"],
+    ["webhooks"],
+    ["webhooks", "add"],
+    ["webhooks", "list"],
+    ["webhooks", "update"],
+    ["webhooks", "remove"],
+    ["webhooks", "deliveries"],
+    ["webhooks", "redeliver"]
   ]
 
   it("--help works on every command, as plain text when not on a terminal", async () => {
@@ -214,6 +222,22 @@ describe("help and completions", () => {
       expect(result.stdout).toContain("paylinks")
       expect(result.stdout).toContain("links")
     }
+  })
+
+  it("a reader that closes the pipe early (| head) ends the command quietly, exit 0", async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, "merchants", "list"], {
+        env: { PATH: process.env.PATH ?? "", ...freshDatabase() },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      // Closed before the command writes anything: every write of its answer meets EPIPE.
+      child.stdout.destroy()
+      let stderr = ""
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+      child.once("error", reject)
+      child.once("close", (code) => resolve({ code, stderr }))
+    })
+    expect(result).toEqual({ code: 0, stderr: "" })
   })
 
   it("an unknown command or option is a usage error (exit 2)", async () => {
