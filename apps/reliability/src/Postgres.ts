@@ -7,6 +7,7 @@ import * as ChildProcess from "node:child_process"
 import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
@@ -74,9 +75,13 @@ export interface Cluster {
   readonly destroy: () => void
 }
 
-/** initdb and a started cluster on a free loopback port, in `dir` (which must exist). */
-export const ownCluster = async (bin: string, dir: string): Promise<Cluster> => {
+/**
+ * initdb and a started cluster on a free loopback port, in a fresh directory (under /tmp when we are
+ * root: the postgres user must reach it, and $TMPDIR may be private).
+ */
+export const ownCluster = async (bin: string): Promise<Cluster> => {
   const asPostgres = process.getuid?.() === 0
+  const dir = Fs.mkdtempSync(Path.join(asPostgres ? "/tmp" : Os.tmpdir(), "paylinks-pgcluster-"))
   const run = (tool: string, args: ReadonlyArray<string>) => {
     const command = asPostgres ? "runuser" : Path.join(bin, tool)
     const argv = asPostgres ? ["-u", "postgres", "--", Path.join(bin, tool), ...args] : [...args]
@@ -91,17 +96,17 @@ export const ownCluster = async (bin: string, dir: string): Promise<Cluster> => 
   const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=100`
   const start = () => run("pg_ctl", ["-D", data, "-o", options, "-l", Path.join(dir, "log"), "-w", "-t", "60", "start"])
   const stop = () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"])
-  start()
-  return {
-    port,
-    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop,
-    start,
-    destroy: () => {
-      try {
-        stop()
-      } catch {}
-      Fs.rmSync(dir, { recursive: true, force: true })
-    }
+  let destroyed = false
+  const destroy = () => {
+    if (destroyed) return
+    destroyed = true
+    try {
+      stop()
+    } catch {}
+    Fs.rmSync(dir, { recursive: true, force: true })
   }
+  // A test process that ends early must not leave a PostgreSQL server behind.
+  process.once("exit", destroy)
+  start()
+  return { port, adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, stop, start, destroy }
 }

@@ -29,7 +29,7 @@ const TIMEOUT_MS = 10_000
 describe.skipIf(bin === undefined)("PostgreSQL restarted under load", () => {
   let cluster: Postgres.Cluster
   beforeAll(async () => {
-    cluster = await Postgres.ownCluster(bin!, tempDir("pgrestart"))
+    cluster = await Postgres.ownCluster(bin!)
     await Postgres.adminQuery(cluster.adminUrl, "CREATE DATABASE paylinks")
   })
   afterAll(() => cluster?.destroy())
