@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import { PaymentLinks } from "./PaymentLinks.js"
 import type { Tenant } from "./Tenant.js"
 import { TestClocks } from "./TestClocks.js"
+import { traced } from "./Traced.js"
 
 export interface Options {
   /** Links read (through the due-links index) and expired per query. */
@@ -47,4 +48,4 @@ export const tick = (options: Options = defaults): Effect.Effect<number, never, 
     }
     yield* drain(undefined)
     return Math.max(0, Math.floor(options.maxPerTick)) - budget
-  }).pipe(Effect.withSpan("ExpirySweep.tick"))
+  }).pipe(traced("ExpirySweep.tick"))

@@ -16,6 +16,7 @@ import type { Principal } from "./Merchants.js"
 import type { Channel, PaymentLink } from "./PaymentLink.js"
 import { PaymentLinkRepository, type StaleLink } from "./PaymentLinkRepository.js"
 import * as Tenant from "./Tenant.js"
+import { traced } from "./Traced.js"
 import { TestClocks } from "./TestClocks.js"
 import * as Transitions from "./Transitions.js"
 import * as Validation from "./Validation.js"
@@ -154,14 +155,14 @@ export const make = Effect.gen(function* () {
       )
       yield* repository.insert(transition)
       return transition.link
-    }).pipe(Effect.withSpan("PaymentLinks.create"))
+    }).pipe(traced("PaymentLinks.create"))
 
   const get: PaymentLinksShape["get"] = (tenant, rawId) =>
     Effect.gen(function* () {
       const id = yield* parseLinkId(rawId)
       const link = yield* load(tenant, id)
       return Transitions.observe(link, yield* now(tenant))
-    }).pipe(Effect.withSpan("PaymentLinks.get"))
+    }).pipe(traced("PaymentLinks.get"))
 
   const getByShortCode: PaymentLinksShape["getByShortCode"] = (code) =>
     Effect.gen(function* () {
@@ -169,7 +170,7 @@ export const make = Effect.gen(function* () {
       if (Option.isNone(found)) return yield* new LinkNotFound({ id: code })
       const link = found.value
       return Transitions.observe(link, yield* now(Tenant.make(link.merchantId, link.mode)))
-    }).pipe(Effect.withSpan("PaymentLinks.getByShortCode"))
+    }).pipe(traced("PaymentLinks.getByShortCode"))
 
   const list: PaymentLinksShape["list"] = (tenant, rawQuery) =>
     Effect.gen(function* () {
@@ -179,33 +180,33 @@ export const make = Effect.gen(function* () {
       if (query.type !== null && query.type !== "link") return []
       const links = yield* repository.list(tenant, query, at)
       return links.map((link) => Transitions.observe(link, at))
-    }).pipe(Effect.withSpan("PaymentLinks.list"))
+    }).pipe(traced("PaymentLinks.list"))
 
   const cancel: PaymentLinksShape["cancel"] = (tenant, id) =>
-    transact(tenant, id, (link, at) => Transitions.cancel(link, at)).pipe(Effect.withSpan("PaymentLinks.cancel"))
+    transact(tenant, id, (link, at) => Transitions.cancel(link, at)).pipe(traced("PaymentLinks.cancel"))
 
   const pay: PaymentLinksShape["pay"] = (tenant, id, input) =>
     Effect.gen(function* () {
       const command = yield* Validation.validatePayment(input)
       const paymentId = PaymentId.make(yield* ids.next("pay"), { disableValidation: true })
       return yield* transact(tenant, id, (link, at) => Transitions.pay(link, command, paymentId, at))
-    }).pipe(Effect.withSpan("PaymentLinks.pay"))
+    }).pipe(traced("PaymentLinks.pay"))
 
   const update: PaymentLinksShape["update"] = (tenant, id, input) =>
     transact(tenant, id, (link, at) =>
       Either.flatMap(Validation.validateUpdate(input, link, at), (command) => Transitions.update(link, command, at))
-    ).pipe(Effect.withSpan("PaymentLinks.update"))
+    ).pipe(traced("PaymentLinks.update"))
 
   const notify: PaymentLinksShape["notify"] = (tenant, id, medium) =>
     Effect.gen(function* () {
       if (medium !== "sms" && medium !== "email")
         return yield* invalid("medium", `${medium} is not a valid communication medium.`)
       return yield* transact(tenant, id, (link, at) => Transitions.requestNotification(link, medium, at))
-    }).pipe(Effect.withSpan("PaymentLinks.notify"))
+    }).pipe(traced("PaymentLinks.notify"))
 
   const markNotificationSent: PaymentLinksShape["markNotificationSent"] = (tenant, id, channel) =>
     transact(tenant, id, (link, at) => Transitions.markNotificationSent(link, channel, at)).pipe(
-      Effect.withSpan("PaymentLinks.markNotificationSent")
+      traced("PaymentLinks.markNotificationSent")
     )
 
   const expireDue: PaymentLinksShape["expireDue"] = (limit, tenant) =>
@@ -222,7 +223,7 @@ export const make = Effect.gen(function* () {
         if (Either.isRight(saved)) expired++
       }
       return expired
-    }).pipe(Effect.withSpan("PaymentLinks.expireDue"))
+    }).pipe(traced("PaymentLinks.expireDue"))
 
   const advanceTestClock: PaymentLinksShape["advanceTestClock"] = (tenant, seconds) =>
     Effect.gen(function* () {
@@ -232,7 +233,7 @@ export const make = Effect.gen(function* () {
         if (expired < 500) break
       }
       return offset
-    }).pipe(Effect.withSpan("PaymentLinks.advanceTestClock"))
+    }).pipe(traced("PaymentLinks.advanceTestClock"))
 
   return {
     now,
