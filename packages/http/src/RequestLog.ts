@@ -34,11 +34,49 @@ export type Line = RequestLine | FaultLine
 
 export type Logger = (line: Line) => void
 
-/** Writes each line as JSON to stdout (requests) or stderr (faults). */
+/** Request lines waiting for the end of the event loop's turn. */
+let pending: Array<string> = []
+let pendingBytes = 0
+let scheduled = false
+let hooked = false
+
+/** A turn's lines in one write; past this size they are written at once rather than held. */
+const FLUSH_BYTES = 64 * 1024
+
+const flush = (): void => {
+  scheduled = false
+  if (pending.length === 0) return
+  const text = pending.join("")
+  pending = []
+  pendingBytes = 0
+  process.stdout.write(text)
+}
+
+/**
+ * Writes each line as JSON to stdout (requests) or stderr (faults). A write to a file or pipe is a
+ * synchronous system call, which cost about an eighth of a fetch's time when made per request: the
+ * request lines answered in one turn of the event loop go out in one write at its end. Writes to
+ * stdout are synchronous on Linux, so the last turn's lines are written on `exit` (SIGTERM included:
+ * the server exits through `process.exit`). Faults are written at once, unbuffered.
+ */
 export const stdout: Logger = (line) => {
   const text = `${JSON.stringify(line)}\n`
-  if (line.level === "error") process.stderr.write(text)
-  else process.stdout.write(text)
+  if (line.level === "error") {
+    flush()
+    process.stderr.write(text)
+    return
+  }
+  pending.push(text)
+  pendingBytes += text.length
+  if (pendingBytes >= FLUSH_BYTES) return flush()
+  if (!hooked) {
+    hooked = true
+    process.once("exit", flush)
+  }
+  if (!scheduled) {
+    scheduled = true
+    setImmediate(flush)
+  }
 }
 
 /** Drops every line (embedding, benchmarks). */
