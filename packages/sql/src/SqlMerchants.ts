@@ -24,6 +24,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { toInt, toIntOrNull, unixSeconds } from "./internal/codec.js"
 import { type SecretBox, secretsEqual } from "./SecretBox.js"
+import { StatementRunner } from "./StatementRunner.js"
 import { Writer } from "./Writer.js"
 
 interface MerchantRow {
@@ -63,11 +64,12 @@ const DECOY_CONTEXT = "paylinks authentication decoy"
 
 export const make = (
   box: SecretBox
-): Effect.Effect<MerchantsShape, never, SqlClient.SqlClient | IdGenerator | Writer> =>
+): Effect.Effect<MerchantsShape, never, SqlClient.SqlClient | IdGenerator | Writer | StatementRunner> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const ids = yield* IdGenerator
     const writer = yield* Writer
+    const { rows } = yield* StatementRunner
 
     const insertMerchant = (name: string) =>
       Effect.gen(function* () {
@@ -162,10 +164,11 @@ export const make = (
         if (revoked.length === 0) return yield* new KeyNotFound({ keyId })
       })
 
+    // Read on every authenticated request: never cached, so that a revoked key stops working at once.
     const secretRow = (keyId: string) =>
-      sql<KeyRow & { readonly secret_ciphertext: string }>`SELECT key_id, merchant_id, mode, created_at, revoked_at,
-        secret_ciphertext FROM api_keys WHERE key_id = ${keyId}`.pipe(
-        Effect.map((rows) => Option.fromNullable(rows[0])),
+      rows(sql<KeyRow & { readonly secret_ciphertext: string }>`SELECT key_id, merchant_id, mode, created_at,
+        revoked_at, secret_ciphertext FROM api_keys WHERE key_id = ${keyId}`).pipe(
+        Effect.map((found) => Option.fromNullable(found[0])),
         Effect.orDie
       )
 
@@ -193,5 +196,7 @@ export const make = (
     return { create, list, find, issueKey, seedKey, listKeys, revokeKey, authenticate, secretOf }
   })
 
-export const layer = (box: SecretBox): Layer.Layer<Merchants, never, SqlClient.SqlClient | IdGenerator | Writer> =>
+export const layer = (
+  box: SecretBox
+): Layer.Layer<Merchants, never, SqlClient.SqlClient | IdGenerator | Writer | StatementRunner> =>
   Layer.effect(Merchants, make(box))

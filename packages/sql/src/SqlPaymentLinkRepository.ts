@@ -23,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { decodeEvent, decodeLink, encodeEvent, encodeLink, toInt, unixSeconds } from "./internal/codec.js"
+import { StatementRunner } from "./StatementRunner.js"
 import { Writer } from "./Writer.js"
 
 const decodeCustomer = Schema.decodeUnknownSync(Customer)
@@ -66,36 +67,41 @@ export const listStatement = (sql: SqlClient.SqlClient, tenant: Tenant, query: L
     ORDER BY created_at DESC, id DESC LIMIT ${query.count} OFFSET ${query.skip}`
 }
 
-export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.SqlClient | IdGenerator | Writer> =
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const ids = yield* IdGenerator
-    const writer = yield* Writer
+export const make: Effect.Effect<
+  PaymentLinkRepositoryShape,
+  never,
+  SqlClient.SqlClient | IdGenerator | Writer | StatementRunner
+> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const ids = yield* IdGenerator
+  const writer = yield* Writer
+  const { rows } = yield* StatementRunner
 
-    const appendEvents = (events: ReadonlyArray<DomainEvent>) =>
-      Effect.gen(function* () {
-        if (events.length === 0) return
-        const now = unixSeconds(yield* Clock.currentTimeMillis)
-        const rows = []
-        for (const event of events) {
-          rows.push({
-            event_id: yield* ids.next("evt"),
-            merchant_id: event.link.merchantId,
-            mode: event.link.mode,
-            link_id: event.link.id,
-            event_type: event._tag,
-            payload: encodeEvent(event),
-            created_at: now,
-            available_at: now
-          })
-        }
-        yield* sql`INSERT INTO outbox ${sql.insert(rows)}`
-      })
+  const appendEvents = (events: ReadonlyArray<DomainEvent>) =>
+    Effect.gen(function* () {
+      if (events.length === 0) return
+      const now = unixSeconds(yield* Clock.currentTimeMillis)
+      const eventRows = []
+      for (const event of events) {
+        eventRows.push({
+          event_id: yield* ids.next("evt"),
+          merchant_id: event.link.merchantId,
+          mode: event.link.mode,
+          link_id: event.link.id,
+          event_type: event._tag,
+          payload: encodeEvent(event),
+          created_at: now,
+          available_at: now
+        })
+      }
+      yield* rows(sql`INSERT INTO outbox ${sql.insert(eventRows)}`)
+    })
 
-    const insertPayments = (link: PaymentLink, events: ReadonlyArray<DomainEvent>): Effect.Effect<void, SqlError> => {
-      const payments = paymentsOf(events)
-      if (payments.length === 0) return Effect.void
-      return sql`INSERT INTO link_payments ${sql.insert(
+  const insertPayments = (link: PaymentLink, events: ReadonlyArray<DomainEvent>): Effect.Effect<void, SqlError> => {
+    const payments = paymentsOf(events)
+    if (payments.length === 0) return Effect.void
+    return rows(
+      sql`INSERT INTO link_payments ${sql.insert(
         payments.map((payment) => ({
           payment_id: payment.id,
           link_id: link.id,
@@ -106,22 +112,24 @@ export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.Sq
           method: payment.method,
           created_at: payment.createdAt
         }))
-      )}`.pipe(Effect.asVoid)
-    }
+      )}`
+    ).pipe(Effect.asVoid)
+  }
 
-    const selectLinks = (rows: ReadonlyArray<{ readonly data: unknown }>) =>
-      rows.map((row) => decodeLink(row.data as string))
-    const firstLink = (rows: ReadonlyArray<{ readonly data: unknown }>) =>
-      rows.length === 0 ? Option.none() : Option.some(decodeLink(rows[0]!.data as string))
+  const selectLinks = (rows: ReadonlyArray<{ readonly data: unknown }>) =>
+    rows.map((row) => decodeLink(row.data as string))
+  const firstLink = (rows: ReadonlyArray<{ readonly data: unknown }>) =>
+    rows.length === 0 ? Option.none() : Option.some(decodeLink(rows[0]!.data as string))
 
-    const insert: PaymentLinkRepositoryShape["insert"] = (transition) =>
-      writer.write(
-        Effect.gen(function* () {
-          const link = transition.link
-          // Every write transaction opens with a write, so SQLite takes its write lock up front.
-          if (link.customer !== null) {
-            const customer = link.customer
-            yield* sql`INSERT INTO customers ${sql.insert({
+  const insert: PaymentLinkRepositoryShape["insert"] = (transition) =>
+    writer.write(
+      Effect.gen(function* () {
+        const link = transition.link
+        // Every write transaction opens with a write, so SQLite takes its write lock up front.
+        if (link.customer !== null) {
+          const customer = link.customer
+          yield* rows(
+            sql`INSERT INTO customers ${sql.insert({
               id: customer.id,
               merchant_id: link.merchantId,
               mode: link.mode,
@@ -130,8 +138,10 @@ export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.Sq
               contact: customer.contact,
               created_at: link.createdAt
             })} ON CONFLICT (id) DO NOTHING`
-          }
-          yield* sql`INSERT INTO payment_links ${sql.insert({
+          )
+        }
+        yield* rows(
+          sql`INSERT INTO payment_links ${sql.insert({
             id: link.id,
             merchant_id: link.merchantId,
             mode: link.mode,
@@ -144,7 +154,9 @@ export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.Sq
             version: link.version,
             data: encodeLink(link)
           })}`
-          yield* sql`INSERT INTO orders ${sql.insert({
+        )
+        yield* rows(
+          sql`INSERT INTO orders ${sql.insert({
             id: link.orderId,
             link_id: link.id,
             merchant_id: link.merchantId,
@@ -154,16 +166,17 @@ export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.Sq
             receipt: link.receipt,
             created_at: link.createdAt
           })}`
-          yield* insertPayments(link, transition.events)
-          yield* appendEvents(transition.events)
-        }).pipe(Effect.orDie)
-      )
+        )
+        yield* insertPayments(link, transition.events)
+        yield* appendEvents(transition.events)
+      }).pipe(Effect.orDie)
+    )
 
-    const save: PaymentLinkRepositoryShape["save"] = (transition) =>
-      writer.write(
-        Effect.gen(function* () {
-          const link = transition.link
-          const updated = yield* sql`UPDATE payment_links SET
+  const save: PaymentLinkRepositoryShape["save"] = (transition) =>
+    writer.write(
+      Effect.gen(function* () {
+        const link = transition.link
+        const updated = yield* rows(sql`UPDATE payment_links SET
               status = ${link.status},
               receipt = ${link.receipt},
               customer_id = ${link.customer?.id ?? null},
@@ -172,60 +185,63 @@ export const make: Effect.Effect<PaymentLinkRepositoryShape, never, SqlClient.Sq
               data = ${encodeLink(link)}
             WHERE id = ${link.id} AND merchant_id = ${link.merchantId} AND mode = ${link.mode}
               AND version = ${link.version - 1}
-            RETURNING id`.pipe(Effect.orDie)
-          // The compare-and-set lost: nothing was written, and the caller retries from a fresh read.
-          if (updated.length === 0) return yield* new StaleLink({ id: link.id })
-          yield* insertPayments(link, transition.events).pipe(Effect.orDie)
-          yield* appendEvents(transition.events).pipe(Effect.orDie)
-        })
-      )
+            RETURNING id`).pipe(Effect.orDie)
+        // The compare-and-set lost: nothing was written, and the caller retries from a fresh read.
+        if (updated.length === 0) return yield* new StaleLink({ id: link.id })
+        yield* insertPayments(link, transition.events).pipe(Effect.orDie)
+        yield* appendEvents(transition.events).pipe(Effect.orDie)
+      })
+    )
 
-    const findById: PaymentLinkRepositoryShape["findById"] = (tenant, id) =>
-      findByIdStatement(sql, tenant, id).pipe(Effect.map(firstLink), Effect.orDie)
+  const findById: PaymentLinkRepositoryShape["findById"] = (tenant, id) =>
+    rows(findByIdStatement(sql, tenant, id)).pipe(Effect.map(firstLink), Effect.orDie)
 
-    const findByShortCode: PaymentLinkRepositoryShape["findByShortCode"] = (code) =>
-      sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE short_code = ${code}`.pipe(
-        Effect.map(firstLink),
-        Effect.orDie
-      )
+  const findByShortCode: PaymentLinkRepositoryShape["findByShortCode"] = (code) =>
+    rows(sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE short_code = ${code}`).pipe(
+      Effect.map(firstLink),
+      Effect.orDie
+    )
 
-    const findCustomer: PaymentLinkRepositoryShape["findCustomer"] = (tenant, id) =>
-      sql<{ readonly id: string; readonly name: unknown; readonly email: unknown; readonly contact: unknown }>`
+  const findCustomer: PaymentLinkRepositoryShape["findCustomer"] = (tenant, id) =>
+    rows(sql<{ readonly id: string; readonly name: unknown; readonly email: unknown; readonly contact: unknown }>`
         SELECT id, name, email, contact FROM customers
-        WHERE id = ${id} AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`.pipe(
-        Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(decodeCustomer(rows[0])))),
-        Effect.orDie
-      )
+        WHERE id = ${id} AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`).pipe(
+      Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(decodeCustomer(rows[0])))),
+      Effect.orDie
+    )
 
-    const list: PaymentLinkRepositoryShape["list"] = (tenant, query, now) =>
-      listStatement(sql, tenant, query, now).pipe(Effect.map(selectLinks), Effect.orDie)
+  const list: PaymentLinkRepositoryShape["list"] = (tenant, query, now) =>
+    rows(listStatement(sql, tenant, query, now)).pipe(Effect.map(selectLinks), Effect.orDie)
 
-    const findDue: PaymentLinkRepositoryShape["findDue"] = (now, limit, tenant?: Tenant) => {
-      const scope = tenant === undefined ? sql`` : sql`AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`
-      return sql<{ readonly data: unknown }>`SELECT data FROM payment_links
+  const findDue: PaymentLinkRepositoryShape["findDue"] = (now, limit, tenant?: Tenant) => {
+    const scope = tenant === undefined ? sql`` : sql`AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`
+    return rows(sql<{ readonly data: unknown }>`SELECT data FROM payment_links
         WHERE status IN ('issued', 'partially_paid') AND expire_by <= ${now} ${scope}
-        ORDER BY expire_by, id LIMIT ${limit}`.pipe(Effect.map(selectLinks), Effect.orDie)
-    }
+        ORDER BY expire_by, id LIMIT ${limit}`).pipe(Effect.map(selectLinks), Effect.orDie)
+  }
 
-    const eventsOf: PaymentLinkRepositoryShape["eventsOf"] = (tenant, id: PaymentLinkId) =>
-      sql<{ readonly sequence: unknown; readonly event_id: string; readonly payload: unknown }>`
+  const eventsOf: PaymentLinkRepositoryShape["eventsOf"] = (tenant, id: PaymentLinkId) =>
+    rows(sql<{ readonly sequence: unknown; readonly event_id: string; readonly payload: unknown }>`
         SELECT sequence, event_id, payload FROM outbox
         WHERE link_id = ${id} AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}
-        ORDER BY sequence`.pipe(
-        Effect.map((rows) =>
-          rows.map(
-            (row): StoredEvent => ({
-              sequence: toInt(row.sequence),
-              eventId: row.event_id,
-              event: decodeEvent(row.payload as string)
-            })
-          )
-        ),
-        Effect.orDie
-      )
+        ORDER BY sequence`).pipe(
+      Effect.map((found) =>
+        found.map(
+          (row): StoredEvent => ({
+            sequence: toInt(row.sequence),
+            eventId: row.event_id,
+            event: decodeEvent(row.payload as string)
+          })
+        )
+      ),
+      Effect.orDie
+    )
 
-    return { insert, findById, findByShortCode, findCustomer, list, save, findDue, eventsOf }
-  })
+  return { insert, findById, findByShortCode, findCustomer, list, save, findDue, eventsOf }
+})
 
-export const layer: Layer.Layer<PaymentLinkRepository, never, SqlClient.SqlClient | IdGenerator | Writer> =
-  Layer.effect(PaymentLinkRepository, make)
+export const layer: Layer.Layer<
+  PaymentLinkRepository,
+  never,
+  SqlClient.SqlClient | IdGenerator | Writer | StatementRunner
+> = Layer.effect(PaymentLinkRepository, make)

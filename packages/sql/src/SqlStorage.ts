@@ -28,6 +28,7 @@ import * as SqlOutbox from "./SqlOutbox.js"
 import * as SqlPaymentLinkRepository from "./SqlPaymentLinkRepository.js"
 import * as SqlTestClocks from "./SqlTestClocks.js"
 import * as SqlWebhooks from "./SqlWebhooks.js"
+import * as StatementRunner from "./StatementRunner.js"
 import { MasterKeyError, type SchemaTooNew, StorageUnavailable } from "./StorageError.js"
 import { StorageHealth } from "./StorageHealth.js"
 import * as Writer from "./Writer.js"
@@ -44,12 +45,15 @@ export type Services =
   | Inbox
   | StorageHealth
   | Writer.Writer
+  | StatementRunner.StatementRunner
   | SqlClient.SqlClient
 
 export interface Options {
   readonly masterKey: Uint8Array
   /** `groupCommit` for SQLite (one connection, fsync per commit); `direct` for PostgreSQL. */
   readonly writer: "groupCommit" | "direct"
+  /** How the ports run their statements; default through the client. */
+  readonly runner?: StatementRunner.StatementRunnerShape | undefined
   /** Names the database in messages, without credentials. */
   readonly description: string
   /** How long writes wait for a write lock another connection holds (SQLite). Default 5000 ms. */
@@ -122,6 +126,7 @@ export const make = (
       )
     })
     const base = Context.make(Writer.Writer, writer).pipe(
+      Context.add(StatementRunner.StatementRunner, options.runner ?? StatementRunner.viaClient),
       Context.add(StorageHealth, health),
       Context.add(SqlClient.SqlClient, sql)
     )

@@ -7,16 +7,14 @@
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { Connection } from "@effect/sql/SqlConnection"
-import * as Statement from "@effect/sql/Statement"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type { IdGenerator } from "@paylinks/core/IdGenerator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as SqliteConnection from "./internal/sqliteConnection.js"
 import * as MasterKey from "./MasterKey.js"
 import * as SqlStorage from "./SqlStorage.js"
+import * as StatementRunner from "./StatementRunner.js"
 import { type StorageStartupError, StorageUnavailable } from "./StorageError.js"
 
 export interface Options {
@@ -42,40 +40,6 @@ const masterKeyOf = (options: Options) => {
   return MasterKey.loadOrCreateFile(keyFileOf(options.filename))
 }
 
-/**
- * The driver's connection behind a client whose transactions begin with `BEGIN IMMEDIATE`: a write
- * transaction takes the write lock at its first statement, so a busy lock fails it before anything
- * ran (safe to retry), and no transaction ever has to upgrade a read snapshot another writer made stale.
- */
-const immediateTransactions = (driver: SqliteClient.SqliteClient) => {
-  const reserve = Effect.map(driver.reserve, tolerateIdleRollback)
-  return SqlClient.make({
-    acquirer: reserve,
-    transactionAcquirer: reserve,
-    compiler: Statement.makeCompilerSqlite(),
-    spanAttributes: [["db.system.name", "sqlite"]],
-    beginTransaction: "BEGIN IMMEDIATE"
-  }).pipe(Effect.provide(Reactivity.layer))
-}
-
-/**
- * `withTransaction` rolls back whenever its body fails — also when `BEGIN` itself failed (busy), and
- * SQLite refuses a ROLLBACK with no transaction open. Nothing to roll back is a rollback done.
- */
-const tolerateIdleRollback = (connection: Connection): Connection => ({
-  ...connection,
-  executeUnprepared: (sql, params, transformRows) => {
-    const run = connection.executeUnprepared(sql, params, transformRows)
-    return sql === "ROLLBACK"
-      ? Effect.catchIf(
-          run,
-          (error) => /no transaction is active/.test(String((error.cause as Error | undefined)?.message)),
-          () => Effect.succeed([])
-        )
-      : run
-  }
-})
-
 /** Opens (creating if needed) and migrates the database, then builds every storage port on it. */
 export const make = (options: Options) =>
   Effect.gen(function* () {
@@ -94,11 +58,10 @@ export const make = (options: Options) =>
       })
     const masterKey = yield* masterKeyOf(options)
     // better-sqlite3 throws from its constructor (not a database, no permission).
-    const driver = yield* SqliteClient.make({ filename: options.filename }).pipe(
-      Effect.provide(Reactivity.layer),
+    const connection = yield* SqliteConnection.open(options.filename).pipe(
       Effect.catchAllDefect((defect) => Effect.fail(fail("open")(defect)))
     )
-    const client = yield* immediateTransactions(driver)
+    const client = connection.client
     yield* Effect.gen(function* () {
       yield* client.unsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`)
       yield* client`PRAGMA foreign_keys = ON`
@@ -114,6 +77,7 @@ export const make = (options: Options) =>
     return yield* SqlStorage.make({
       masterKey,
       writer: "groupCommit",
+      runner: StatementRunner.direct(connection),
       description,
       lockTimeoutMs: options.lockTimeoutMs
     }).pipe(Effect.provideService(SqlClient.SqlClient, client))

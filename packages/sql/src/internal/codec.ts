@@ -1,18 +1,19 @@
 /**
  * Row ↔ domain codecs, compiled once at module load: the link and events are stored as the JSON of
- * their core Schema encoding, so the stored form is exactly what the core defines.
+ * their core Schema encoding, so the stored form is exactly what the core defines (the compiled codecs give
+ * Schema's results, faster: see `compiledCodec`).
  */
 import { DomainEvent } from "@paylinks/core/DomainEvent"
 import { PaymentLink } from "@paylinks/core/PaymentLink"
-import * as Schema from "effect/Schema"
+import { jsonCodec } from "./compiledCodec.js"
 
-const LinkJson = Schema.parseJson(PaymentLink)
-const EventJson = Schema.parseJson(DomainEvent)
+const LinkJson = jsonCodec(PaymentLink)
+const EventJson = jsonCodec(DomainEvent)
 
-export const encodeLink: (link: PaymentLink) => string = Schema.encodeSync(LinkJson)
-export const decodeLink: (json: string) => PaymentLink = Schema.decodeSync(LinkJson)
-export const encodeEvent: (event: DomainEvent) => string = Schema.encodeSync(EventJson)
-export const decodeEvent: (json: string) => DomainEvent = Schema.decodeSync(EventJson)
+export const encodeLink: (link: PaymentLink) => string = LinkJson.encode
+export const decodeLink: (json: string) => PaymentLink = LinkJson.decode
+export const encodeEvent: (event: DomainEvent) => string = EventJson.encode
+export const decodeEvent: (json: string) => DomainEvent = EventJson.decode
 
 /**
  * An integer column as the drivers hand it over: SQLite gives numbers, node-postgres gives BIGINT as

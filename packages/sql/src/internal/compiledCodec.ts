@@ -1,0 +1,285 @@
+/**
+ * JSON codecs compiled once from a schema's AST into plain functions, for the values the storage writes and
+ * reads on every request (a link is decoded on every fetch and ten times per list page, encoded on every write).
+ * Effect's Schema interprets the AST on every call: ~25 µs to decode a link and ~15 µs to encode one. These do
+ * the same work — every check of the encoded side, refinements included, then the same objects built in the same
+ * key order, classes through their own constructors — in a few µs.
+ *
+ * Whatever they cannot vouch for goes to Schema itself: a value the compiled check refuses is decoded (or
+ * encoded) by Schema, which then fails with its own message. Only the node kinds the stored schemas use are
+ * supported; compiling anything else throws at load time, so a new kind of field is noticed at once (and the
+ * codec tests compare both ways on every field).
+ */
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+
+type Check = (u: unknown) => boolean
+/** From an encoded value that passed its check to the decoded value; `undefined` means the value itself. */
+type Build = ((u: any) => unknown) | undefined
+/** From a decoded value to its encoded value, unchecked; `undefined` means the value itself. */
+type Encode = ((a: any) => unknown) | undefined
+
+const OPTIONS: SchemaAST.ParseOptions = {}
+
+const unsupported = (ast: SchemaAST.AST, what: string): never => {
+  throw new Error(`compiledCodec: cannot ${what} a schema node of kind ${ast._tag}`)
+}
+
+/**
+ * Whether a transformation is a `Schema.Class` (or tagged class): from its fields' struct to a declaration whose
+ * type side is that struct, built by the class's constructor. The declaration accepts exactly the instances of
+ * the class, so a class decodes as its fields then its constructor, and encodes as its fields.
+ */
+const isClass = (ast: SchemaAST.Transformation): boolean =>
+  ast.transformation._tag === "FinalTransformation" &&
+  ast.from._tag === "TypeLiteral" &&
+  ast.to._tag === "Declaration" &&
+  Option.exists(SchemaAST.getSurrogateAnnotation(ast.to), (surrogate) => surrogate._tag === "TypeLiteral")
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** The one index signature a record may have: string keys (what JSON objects have). */
+const recordSignature = (ast: SchemaAST.TypeLiteral, what: string): SchemaAST.IndexSignature | undefined => {
+  if (ast.indexSignatures.length === 0) return undefined
+  const signature = ast.indexSignatures[0]!
+  if (
+    ast.indexSignatures.length > 1 ||
+    ast.propertySignatures.length > 0 ||
+    signature.parameter._tag !== "StringKeyword"
+  )
+    return unsupported(ast, what)
+  return signature
+}
+
+/** The check of the encoded side: true exactly when Schema's decoding of it would succeed. */
+const checkOf = (ast: SchemaAST.AST): Check => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return (u) => typeof u === "string"
+    case "NumberKeyword":
+      return (u) => typeof u === "number"
+    case "BooleanKeyword":
+      return (u) => typeof u === "boolean"
+    case "Literal": {
+      const literal = ast.literal
+      return (u) => u === literal
+    }
+    case "Refinement": {
+      const from = checkOf(ast.from)
+      return (u) => from(u) && Option.isNone(ast.filter(u, OPTIONS, ast))
+    }
+    case "Union": {
+      const members = ast.types.map(checkOf)
+      return (u) => members.some((member) => member(u))
+    }
+    case "TupleType": {
+      if (ast.elements.length > 0 || ast.rest.length !== 1) return unsupported(ast, "check")
+      const item = checkOf(ast.rest[0]!.type)
+      return (u) => Array.isArray(u) && u.every(item)
+    }
+    case "TypeLiteral": {
+      const signature = recordSignature(ast, "check")
+      if (signature !== undefined) {
+        const value = checkOf(signature.type)
+        return (u) => isRecord(u) && Object.keys(u).every((key) => value(u[key]))
+      }
+      const properties = ast.propertySignatures.map((property) => {
+        if (typeof property.name !== "string") return unsupported(ast, "check")
+        return { name: property.name, optional: property.isOptional, check: checkOf(property.type) }
+      })
+      return (u) => {
+        if (!isRecord(u)) return false
+        for (const property of properties) {
+          // Schema checks a missing required key's `undefined` against the property's type.
+          if (property.optional && !Object.hasOwn(u, property.name)) continue
+          if (!property.check(u[property.name])) return false
+        }
+        return true
+      }
+    }
+    case "Transformation":
+      // Only classes: their type side (the declaration) accepts whatever their constructor made.
+      if (!isClass(ast)) return unsupported(ast, "check")
+      return checkOf(ast.from)
+    default:
+      return unsupported(ast, "check")
+  }
+}
+
+/** Whether the decoded and encoded values are one and the same (no object is rebuilt). */
+const isPrimitive = (ast: SchemaAST.AST): boolean => {
+  switch (ast._tag) {
+    case "StringKeyword":
+    case "NumberKeyword":
+    case "BooleanKeyword":
+    case "Literal":
+      return true
+    case "Refinement":
+      return isPrimitive(ast.from)
+    case "Union":
+      return ast.types.every(isPrimitive)
+    default:
+      return false
+  }
+}
+
+/** The decoded value of an encoded one that passed `checkOf(ast)`. */
+const buildOf = (ast: SchemaAST.AST): Build => {
+  if (isPrimitive(ast)) return undefined
+  switch (ast._tag) {
+    case "Union": {
+      // The first member that accepts the value decodes it, as with Schema (the stored unions are disjoint).
+      const members = ast.types.map((member) => ({ check: checkOf(member), build: buildOf(member) }))
+      return (u) => {
+        for (const member of members) if (member.check(u)) return member.build === undefined ? u : member.build(u)
+        throw new Error("compiledCodec: no member of the union accepts a value its check accepted")
+      }
+    }
+    case "TupleType": {
+      const item = buildOf(ast.rest[0]!.type)
+      return item === undefined ? (u: ReadonlyArray<unknown>) => u.slice() : (u: ReadonlyArray<unknown>) => u.map(item)
+    }
+    case "TypeLiteral": {
+      const signature = recordSignature(ast, "build")
+      if (signature !== undefined) {
+        const value = buildOf(signature.type)
+        return (u) => {
+          const out: Record<string, unknown> = {}
+          for (const key of Object.keys(u)) out[key] = value === undefined ? u[key] : value(u[key])
+          return out
+        }
+      }
+      const properties = ast.propertySignatures.map((property) => ({
+        name: property.name as string,
+        optional: property.isOptional,
+        build: buildOf(property.type)
+      }))
+      return (u) => {
+        // Only the schema's keys, in the schema's order, as Schema's struct decoding does.
+        const out: Record<string, unknown> = {}
+        for (const property of properties) {
+          if (property.optional && !Object.hasOwn(u, property.name)) continue
+          const value = u[property.name]
+          out[property.name] = property.build === undefined ? value : property.build(value)
+        }
+        return out
+      }
+    }
+    case "Transformation": {
+      // A class: its fields decoded, then its own constructor (the transformation's `decode`); the class's
+      // declaration then accepts its own instance as it is.
+      if (!isClass(ast) || ast.transformation._tag !== "FinalTransformation") return unsupported(ast, "build")
+      const from = buildOf(ast.from)
+      const transformation = ast.transformation
+      return (u) => {
+        const fields = from === undefined ? u : from(u)
+        const decoded = transformation.decode(fields, OPTIONS, ast, u)
+        if (!Either.isEither(decoded) || Either.isLeft(decoded)) return unsupported(ast, "build")
+        return decoded.right
+      }
+    }
+    default:
+      return unsupported(ast, "build")
+  }
+}
+
+/** The encoded value of a decoded one, without checks (the result is checked afterwards). */
+const encodeOf = (ast: SchemaAST.AST): Encode => {
+  if (isPrimitive(ast)) return undefined
+  switch (ast._tag) {
+    case "Union": {
+      // The member a value belongs to, told by its type side (for a class: `instanceof`).
+      const members = ast.types.map((member) => ({
+        is: ParseResult.is(Schema.typeSchema(Schema.make(member))),
+        encode: encodeOf(member)
+      }))
+      return (a) => {
+        for (const member of members) if (member.is(a)) return member.encode === undefined ? a : member.encode(a)
+        // No member: Schema will refuse it; the check of the result fails on this marker.
+        return INVALID
+      }
+    }
+    case "TupleType": {
+      if (ast.elements.length > 0 || ast.rest.length !== 1) return unsupported(ast, "encode")
+      const item = encodeOf(ast.rest[0]!.type)
+      return (a: ReadonlyArray<unknown>) =>
+        Array.isArray(a) ? (item === undefined ? a.slice() : a.map(item)) : INVALID
+    }
+    case "TypeLiteral": {
+      const signature = recordSignature(ast, "encode")
+      if (signature !== undefined) {
+        const value = encodeOf(signature.type)
+        return (a) => {
+          if (!isRecord(a)) return INVALID
+          const out: Record<string, unknown> = {}
+          for (const key of Object.keys(a)) out[key] = value === undefined ? a[key] : value(a[key])
+          return out
+        }
+      }
+      const properties = ast.propertySignatures.map((property) => ({
+        name: property.name as string,
+        optional: property.isOptional,
+        encode: encodeOf(property.type)
+      }))
+      return (a) => {
+        if (!isRecord(a)) return INVALID
+        const out: Record<string, unknown> = {}
+        for (const property of properties) {
+          if (property.optional && !Object.hasOwn(a, property.name)) continue
+          const value = a[property.name]
+          out[property.name] = property.encode === undefined ? value : property.encode(value)
+        }
+        return out
+      }
+    }
+    case "Transformation": {
+      // A class encodes as its fields (its transformation's `encode` is the identity).
+      if (!isClass(ast)) return unsupported(ast, "encode")
+      const is = ParseResult.is(Schema.make(ast.to))
+      const from = encodeOf(ast.from)
+      return (a) => (is(a) ? (from === undefined ? a : from(a)) : INVALID)
+    }
+    default:
+      return unsupported(ast, "encode")
+  }
+}
+
+/** Stands for a value no encoding exists for; no check accepts it. */
+const INVALID: unique symbol = Symbol("compiledCodec/invalid")
+
+export interface JsonCodec<A> {
+  readonly decode: (json: string) => A
+  readonly encode: (value: A) => string
+}
+
+/**
+ * The JSON codec of `schema`: the same results as `Schema.decodeSync(Schema.parseJson(schema))` and
+ * `Schema.encodeSync(Schema.parseJson(schema))`, and the same errors (those cases are Schema's own).
+ */
+export const jsonCodec = <A, I>(schema: Schema.Schema<A, I, never>): JsonCodec<A> => {
+  const Json = Schema.parseJson(schema)
+  const slowDecode = Schema.decodeSync(Json)
+  const slowEncode = Schema.encodeSync(Json)
+  const check = checkOf(schema.ast)
+  const build = buildOf(schema.ast)
+  const encodeValue = encodeOf(schema.ast)
+  return {
+    decode: (json) => {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(json)
+      } catch {
+        return slowDecode(json)
+      }
+      if (!check(parsed)) return slowDecode(json)
+      return (build === undefined ? parsed : build(parsed)) as A
+    },
+    encode: (value) => {
+      const encoded = encodeValue === undefined ? value : encodeValue(value)
+      return check(encoded) ? JSON.stringify(encoded) : slowEncode(value)
+    }
+  }
+}
