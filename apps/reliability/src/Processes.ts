@@ -14,9 +14,12 @@ export const DISPATCHER_MAIN = fileURLToPath(new URL("../../../packages/webhooks
 export const CLI_MAIN = fileURLToPath(new URL("../../cli/dist/bin.js", import.meta.url))
 
 const running = new Set<ChildProcess.ChildProcess>()
-process.once("exit", () => {
+
+/** Kills every child still running (a test that failed half-way leaves its servers behind). */
+export const killAll = (): void => {
   for (const child of running) child.kill("SIGKILL")
-})
+}
+process.once("exit", killAll)
 
 const requireBuilt = (file: string) => {
   if (!Fs.existsSync(file)) throw new Error(`${file} does not exist: build first (npx turbo run build)`)

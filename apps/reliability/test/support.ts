@@ -8,11 +8,21 @@ import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { afterAll } from "@effect/vitest"
+import * as Processes from "../src/Processes.js"
 
 const created: Array<string> = []
-process.once("exit", () => {
-  for (const dir of created) Fs.rmSync(dir, { recursive: true, force: true })
+const removeAll = () => {
+  for (const dir of created.splice(0)) Fs.rmSync(dir, { recursive: true, force: true })
+}
+// After each file (its suites' own hooks have stopped their servers and unmounted what they mounted):
+// whatever is still running goes, then the directories.
+afterAll(async () => {
+  Processes.killAll()
+  await Processes.sleep(100)
+  removeAll()
 })
+process.once("exit", removeAll)
 
 /** A fresh temporary directory, removed when the process exits. */
 export const tempDir = (prefix = "rel"): string => {
