@@ -99,7 +99,7 @@ const sweeper = (intervalMillis: number, logger: RequestLog.Logger) =>
           method: "SWEEP",
           path: "",
           request_id: "",
-          cause: Cause.pretty(cause)
+          cause: RequestLog.describeCause(cause)
         })
       )
     ),
