@@ -55,9 +55,11 @@ export const present = (values: Record<string, Option.Option<unknown>>): Record<
   return result
 }
 
-const optionalText = (name: string, description: string) =>
+/** An optional `--name text` option. */
+export const optionalText = (name: string, description: string) =>
   Options.text(name).pipe(Options.withDescription(description), Options.optional)
-const optionalInteger = (name: string, description: string) =>
+/** An optional `--name integer` option. */
+export const optionalInteger = (name: string, description: string) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.optional)
 
 const STATUSES = ["issued", "partially_paid", "paid", "cancelled", "expired"] as const

@@ -7,10 +7,9 @@ import * as Options from "@effect/cli/Options"
 import type { InboxMessageEntity } from "@paylinks/http/SandboxWire"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { UsageError } from "./CliError.js"
 import * as Connection from "./Connection.js"
 import * as Flags from "./Flags.js"
-import { withGateway } from "./LinksCommand.js"
+import { requireTestMode, withGateway } from "./LinksCommand.js"
 import * as Output from "./Output.js"
 
 /** One message as the customer got it: who, when and about which link, then the text itself. */
@@ -37,28 +36,19 @@ export const command = Command.make(
       Options.withDescription("Only SMS or only emails."),
       Options.optional
     ),
-    link: Options.text("link").pipe(
-      Options.withDescription("Only the messages about this link (inv_…)."),
-      Options.optional
-    ),
-    count: Options.integer("count").pipe(
-      Options.withDescription("How many messages, newest first (default 10, at most 100)."),
-      Options.optional
-    )
+    link: Flags.optionalText("link", "Only the messages about this link (inv_…)."),
+    count: Flags.optionalInteger("count", "How many messages, newest first (default 10, at most 100).")
   },
   (flags) =>
     withGateway(flags.connection, (gateway) =>
-      Effect.gen(function* () {
-        if (gateway.mode !== "test")
-          return yield* new UsageError({
-            message: "The sandbox inbox holds test mode's messages: it needs a test-mode key (rzp_test_…)."
-          })
-        return yield* gateway.inbox({
+      Effect.zipRight(
+        requireTestMode(gateway, "The sandbox inbox holds test mode's messages"),
+        gateway.inbox({
           channel: Option.getOrUndefined(flags.channel),
           invoice_id: Option.getOrUndefined(flags.link),
           count: Option.getOrUndefined(flags.count)
         })
-      })
+      )
     ).pipe(
       Effect.flatMap((items) =>
         Output.line(

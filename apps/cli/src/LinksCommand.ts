@@ -17,6 +17,12 @@ import * as ImportCommand from "./ImportCommand.js"
 import { type LinksGatewayShape, LinksGateway } from "./LinksGateway.js"
 import * as Output from "./Output.js"
 
+/** Sandbox commands act on test data only; `what` says what the command does. */
+export const requireTestMode = (gateway: LinksGatewayShape, what: string) =>
+  gateway.mode === "test"
+    ? Effect.void
+    : Effect.fail(new UsageError({ message: `${what}: it needs a test-mode key (rzp_test_…).` }))
+
 /** Runs `f` on the gateway the connection options choose. */
 export const withGateway = <A, E>(
   connection: Connection.Connection,
@@ -28,10 +34,8 @@ const printEntity = (json: boolean) => (link: InvoiceEntity) =>
 
 const id = Args.text({ name: "id" }).pipe(Args.withDescription("The link's id (inv_…)."))
 
-const text = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.optional)
-const integer = (name: string, description: string) =>
-  Options.integer(name).pipe(Options.withDescription(description), Options.optional)
+const text = Flags.optionalText
+const integer = Flags.optionalInteger
 
 const create = Command.make(
   "create",
@@ -187,16 +191,13 @@ const pay = Command.make(
   },
   (flags) =>
     withGateway(flags.connection, (gateway) =>
-      Effect.gen(function* () {
-        if (gateway.mode !== "test")
-          return yield* new UsageError({
-            message: "links pay makes sandbox payments: it needs a test-mode key (rzp_test_…)."
-          })
-        return yield* gateway.pay(flags.id, {
+      Effect.zipRight(
+        requireTestMode(gateway, "links pay makes sandbox payments"),
+        gateway.pay(flags.id, {
           amount: Option.getOrUndefined(flags.amount),
           method: Option.getOrUndefined(flags.method)
         })
-      })
+      )
     ).pipe(Effect.flatMap(printEntity(flags.json)))
 ).pipe(Command.withDescription("Pay a Payment Link as a customer would (sandbox, test mode only)."))
 

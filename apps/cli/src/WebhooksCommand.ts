@@ -32,6 +32,7 @@ import * as Option from "effect/Option"
 import { adminOptions, chooseMerchant, merchantOption, onDatabase } from "./AdminCommand.js"
 import { Refused, UsageError } from "./CliError.js"
 import type * as Connection from "./Connection.js"
+import * as Flags from "./Flags.js"
 import * as Output from "./Output.js"
 
 const modeOption = Options.choice("mode", ["test", "live"]).pipe(
@@ -139,9 +140,6 @@ const endpointPairs = (endpoint: WebhookEndpoint, withSecret: boolean): string =
 const printEndpoint = (endpoint: WebhookEndpoint, json: boolean, withSecret = false) =>
   Output.line(json ? Output.json(endpointJson(endpoint, withSecret)) : endpointPairs(endpoint, withSecret))
 
-const eventsOption = (description: string) =>
-  Options.text("events").pipe(Options.withDescription(description), Options.optional)
-
 const add = Command.make(
   "add",
   {
@@ -151,11 +149,9 @@ const add = Command.make(
       Options.withDefault("test" as const)
     ),
     url: Options.text("url").pipe(Options.withDescription("Where deliveries are POSTed (http or https).")),
-    secret: Options.text("secret").pipe(
-      Options.withDescription("Signs every delivery (X-Razorpay-Signature); generated when left out."),
-      Options.optional
-    ),
-    events: eventsOption(
+    secret: Flags.optionalText("secret", "Signs every delivery (X-Razorpay-Signature); generated when left out."),
+    events: Flags.optionalText(
+      "events",
       "Comma-separated: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled (default: the first three)."
     )
   },
@@ -225,9 +221,9 @@ const update = Command.make(
   {
     ...options,
     id: endpointId,
-    url: Options.text("url").pipe(Options.withDescription("A new URL."), Options.optional),
-    secret: Options.text("secret").pipe(Options.withDescription("A new signing secret."), Options.optional),
-    events: eventsOption("The new comma-separated event list (replaces the old one)."),
+    url: Flags.optionalText("url", "A new URL."),
+    secret: Flags.optionalText("secret", "A new signing secret."),
+    events: Flags.optionalText("events", "The new comma-separated event list (replaces the old one)."),
     enabled: enabledOption
   },
   (flags) =>
@@ -303,10 +299,7 @@ const deliveries = Command.make(
   {
     ...options,
     endpoint: endpointId.pipe(Args.withDescription("Only this endpoint's deliveries (wh_…)."), Args.optional),
-    event: Options.text("event").pipe(
-      Options.withDescription("Only this event's deliveries (evt_…)."),
-      Options.optional
-    ),
+    event: Flags.optionalText("event", "Only this event's deliveries (evt_…)."),
     status: Options.choice("status", STATUSES).pipe(
       Options.withDescription("Only deliveries in this status."),
       Options.optional
@@ -356,20 +349,15 @@ const redeliver = Command.make(
   "redeliver",
   {
     ...options,
-    event: Options.text("event").pipe(Options.withDescription("Redeliver this event (evt_…)."), Options.optional),
-    from: Options.integer("from").pipe(
-      Options.withDescription("Redeliver every event written at or after this time (unix seconds), with --to."),
-      Options.optional
+    event: Flags.optionalText("event", "Redeliver this event (evt_…)."),
+    from: Flags.optionalInteger(
+      "from",
+      "Redeliver every event written at or after this time (unix seconds), with --to."
     ),
-    to: Options.integer("to").pipe(
-      Options.withDescription("… and at or before this time (unix seconds)."),
-      Options.optional
-    ),
-    endpoint: Options.text("endpoint").pipe(
-      Options.withDescription(
-        "Only to this endpoint (wh_…); otherwise every enabled endpoint subscribed to the event."
-      ),
-      Options.optional
+    to: Flags.optionalInteger("to", "… and at or before this time (unix seconds)."),
+    endpoint: Flags.optionalText(
+      "endpoint",
+      "Only to this endpoint (wh_…); otherwise every enabled endpoint subscribed to the event."
     )
   },
   (flags) =>

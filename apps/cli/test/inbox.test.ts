@@ -5,9 +5,8 @@
  * must print the same thing.
  */
 import * as Fs from "node:fs"
-import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Env, eventually, ok, paylinks, startServer, type TestServer, tempDir } from "./support.js"
+import { type Env, eventually, ok, paylinks, startDelivering, type TestServer } from "./support.js"
 
 const KEY_ID = "rzp_test_CliInboxTests001"
 const KEY_SECRET = "cli-inbox-secret-0123456789"
@@ -18,16 +17,10 @@ let local: Env
 let remote: Env
 
 beforeAll(async () => {
-  dir = tempDir("inbox")
-  const database = `sqlite:${Path.join(dir, "paylinks.db")}`
-  server = await startServer({
-    database,
-    keyId: KEY_ID,
-    keySecret: KEY_SECRET,
-    cwd: dir,
-    env: { PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50" }
-  })
-  local = { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: KEY_ID }
+  const started = await startDelivering("inbox", KEY_ID, KEY_SECRET)
+  dir = started.dir
+  server = started.server
+  local = { PAYLINKS_DATABASE: started.database, PAYLINKS_KEY_ID: KEY_ID }
   remote = { PAYLINKS_SERVER: server.url, PAYLINKS_KEY_ID: KEY_ID, PAYLINKS_KEY_SECRET: KEY_SECRET }
 })
 

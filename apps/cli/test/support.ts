@@ -87,6 +87,18 @@ export const startServer = async (options: {
   return listening(child)
 }
 
+/**
+ * The server on a new SQLite file in a new temporary directory, as the merchant of that key pair, its
+ * dispatcher polling every 50 ms so that deliveries and messages follow promptly.
+ */
+export const startDelivering = async (prefix: string, keyId: string, keySecret: string) => {
+  const dir = tempDir(prefix)
+  const database = `sqlite:${Path.join(dir, "paylinks.db")}`
+  const env = { PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50" }
+  const server = await startServer({ database, keyId, keySecret, cwd: dir, env })
+  return { dir, database, server }
+}
+
 /** Waits for a server process to print its URL; `stop` sends SIGTERM and answers with the exit code. */
 export const listening = (child: ChildProcess): Promise<TestServer> => {
   let output = ""

@@ -9,7 +9,7 @@ import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Env, eventually, ok, paylinks, startServer, type TestServer, tempDir } from "./support.js"
+import { type Env, eventually, ok, paylinks, startDelivering, type TestServer, tempDir } from "./support.js"
 
 const dirs: Array<string> = []
 const newDir = () => {
@@ -313,17 +313,11 @@ describe("webhooks end to end: the server delivers what the CLI registered", () 
   let remote: Env
 
   beforeAll(async () => {
-    const dir = newDir()
-    const database = `sqlite:${Path.join(dir, "paylinks.db")}`
     receiver = await listen()
-    server = await startServer({
-      database,
-      keyId: KEY_ID,
-      keySecret: KEY_SECRET,
-      cwd: dir,
-      env: { PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50" }
-    })
-    local = { PAYLINKS_DATABASE: database }
+    const started = await startDelivering("webhooks-e2e", KEY_ID, KEY_SECRET)
+    dirs.push(started.dir)
+    server = started.server
+    local = { PAYLINKS_DATABASE: started.database }
     remote = { PAYLINKS_SERVER: server.url, PAYLINKS_KEY_ID: KEY_ID, PAYLINKS_KEY_SECRET: KEY_SECRET }
   })
 
