@@ -5,7 +5,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { BASE62_ALPHABET, base62FromBytes, type IdPrefix, type ShortCode } from "./Ids.js"
+import { BASE62_ALPHABET, type IdPrefix, type ShortCode } from "./Ids.js"
 
 export interface IdGeneratorShape {
   /** A new id: `<prefix>_` + 14 base62 characters. */
@@ -21,14 +21,28 @@ export class IdGenerator extends Context.Tag("@paylinks/core/IdGenerator")<IdGen
 /** Web Crypto, as Node ≥ 19 and every browser expose it on `globalThis` (core compiles without DOM or Node types). */
 const webCrypto = (globalThis as unknown as { crypto: { getRandomValues: (bytes: Uint8Array) => Uint8Array } }).crypto
 
-/** Random base62 text from the platform's cryptographic random source (Web Crypto, present in Node and browsers). */
+/**
+ * Random bytes drawn from the platform's cryptographic source a pool at a time: one call per id cost more than
+ * the id (a create draws five). Each byte is used once.
+ */
+const pool = new Uint8Array(4096)
+let poolAt = pool.length
+
+/**
+ * Random base62 text from the platform's cryptographic random source (Web Crypto, present in Node and browsers),
+ * without modulo bias: bytes ≥ 248 are skipped.
+ */
 const randomBase62 = (length: number): string => {
-  for (;;) {
-    const bytes = new Uint8Array(length * 2)
-    webCrypto.getRandomValues(bytes)
-    const text = base62FromBytes(bytes, length)
-    if (text !== undefined) return text
+  let out = ""
+  while (out.length < length) {
+    if (poolAt === pool.length) {
+      webCrypto.getRandomValues(pool)
+      poolAt = 0
+    }
+    const byte = pool[poolAt++]!
+    if (byte < 248) out += BASE62_ALPHABET[byte % 62]
   }
+  return out
 }
 
 /** Cryptographically random ids (PRODUCT.md §3.1). */

@@ -114,7 +114,9 @@ export const make = (
       Effect.catchTag("SqlError", (error) => Effect.fail(unavailable(options.description)(error)))
     )
     const writer =
-      options.writer === "groupCommit" ? yield* Writer.groupCommit({ lockTimeoutMs }) : yield* Writer.direct
+      options.writer === "groupCommit"
+        ? yield* Writer.groupCommit({ lockTimeoutMs, runner: options.runner })
+        : yield* Writer.direct
     const health = StorageHealth.of({
       ping: sql`SELECT 1`.pipe(
         Effect.asVoid,

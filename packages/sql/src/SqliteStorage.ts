@@ -67,6 +67,9 @@ export const make = (options: Options) =>
       yield* client`PRAGMA foreign_keys = ON`
       // FULL: the WAL is fsynced at every commit, so what a commit acknowledged is on disk.
       yield* client`PRAGMA synchronous = FULL`
+      // Savepoints (one per write of a group commit) journal the pages they change; in a temporary file that
+      // cost several times the writes themselves. In memory it is a copy of the pages a batch touches.
+      yield* client`PRAGMA temp_store = MEMORY`
       const mode = yield* client<{ readonly journal_mode: string }>`PRAGMA journal_mode`
       if (!isMemory(options.filename) && mode[0]?.journal_mode !== "wal")
         return yield* Effect.dieMessage(`its journal mode is ${mode[0]?.journal_mode}, not wal`)

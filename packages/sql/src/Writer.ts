@@ -18,6 +18,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import { backoffMillis, isBusy, sleepMillis } from "./internal/busy.js"
+import { type StatementRunnerShape, viaClient } from "./StatementRunner.js"
 
 export interface WriterStats {
   /** Transactions committed or rolled back. */
@@ -68,6 +69,8 @@ const yieldToEventLoop = Effect.async<void>((resume) => {
 export interface GroupCommitOptions {
   /** The most writes one transaction takes. */
   readonly maxBatch?: number | undefined
+  /** How statements run on the writer's connection (savepoints); default through the client. */
+  readonly runner?: StatementRunnerShape | undefined
   /**
    * How long a batch keeps trying to take the database's write lock while another connection (another
    * process) holds it. The client must open write transactions with `BEGIN IMMEDIATE`, so a busy lock
@@ -84,11 +87,26 @@ export const groupCommit = (
     const sql = yield* SqlClient.SqlClient
     const maxBatch = options.maxBatch ?? 256
     const lockTimeoutMs = options.lockTimeoutMs ?? 5000
+    const runner = options.runner ?? viaClient
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
     let transactions = 0
     let writes = 0
     /** Set when the writer stops: later writes are refused instead of waiting forever. */
     let closed = false
+
+    const savepoint = runner.rows(sql`SAVEPOINT paylinks_write`)
+    const release = runner.rows(sql`RELEASE paylinks_write`)
+    const rollbackTo = runner.rows(sql`ROLLBACK TO paylinks_write`)
+
+    /**
+     * One write of a batch in its own savepoint: rolled back alone when it fails, released when it succeeds (a
+     * savepoint left open keeps journalling every page the rest of the batch changes). A savepoint that cannot be
+     * rolled back or released fails the whole batch.
+     */
+    const isolated = (effect: Effect.Effect<unknown, unknown>) =>
+      Effect.flatMap(Effect.exit(Effect.zipRight(savepoint, effect)), (exit) =>
+        Effect.as(Exit.isSuccess(exit) ? release : Effect.zipRight(rollbackTo, release), exit)
+      )
 
     /**
      * One transaction for the batch. A single write runs directly in it; several each get a savepoint.
@@ -101,9 +119,7 @@ export const groupCommit = (
         for (let attempt = 0; ; attempt++) {
           let began = false
           const body =
-            batch.length === 1
-              ? batch[0]!.effect
-              : Effect.forEach(batch, (pending) => Effect.exit(sql.withTransaction(pending.effect)))
+            batch.length === 1 ? batch[0]!.effect : Effect.forEach(batch, (pending) => isolated(pending.effect))
           const outcome = yield* Effect.exit(
             sql.withTransaction(
               Effect.suspend(() => {

@@ -86,10 +86,19 @@ const checkOf = (ast: SchemaAST.AST): Check => {
         const value = checkOf(signature.type)
         return (u) => isRecord(u) && Object.keys(u).every((key) => value(u[key]))
       }
-      const properties = ast.propertySignatures.map((property) => {
-        if (typeof property.name !== "string") return unsupported(ast, "check")
-        return { name: property.name, optional: property.isOptional, check: checkOf(property.type) }
-      })
+      // Literal properties (a tagged class's `_tag`) first: a union's other members are refused at once, not after
+      // checking everything else they share. The order of the checks does not change their result.
+      const properties = ast.propertySignatures
+        .map((property) => {
+          if (typeof property.name !== "string") return unsupported(ast, "check")
+          return {
+            name: property.name,
+            optional: property.isOptional,
+            literal: property.type._tag === "Literal",
+            check: checkOf(property.type)
+          }
+        })
+        .sort((a, b) => Number(b.literal) - Number(a.literal))
       return (u) => {
         if (!isRecord(u)) return false
         for (const property of properties) {
@@ -186,16 +195,34 @@ const buildOf = (ast: SchemaAST.AST): Build => {
   }
 }
 
+/** The `_tag` literal of a class's fields, if it has one. */
+const tagOf = (ast: SchemaAST.AST): string | undefined => {
+  if (ast._tag !== "Transformation" || ast.from._tag !== "TypeLiteral") return undefined
+  const tag = ast.from.propertySignatures.find((property) => property.name === "_tag")?.type
+  return tag?._tag === "Literal" && typeof tag.literal === "string" ? tag.literal : undefined
+}
+
+/**
+ * Whether a decoded value belongs to a union's member: Schema's own test of the member's type side, after a look
+ * at the tag of a tagged class (Schema's test allocates an issue for every member a value does not belong to).
+ */
+const memberTest = (member: SchemaAST.AST): Check => {
+  // A primitive is its own encoding: the check of the encoded side is the check of the type side.
+  if (isPrimitive(member)) return checkOf(member)
+  const is = ParseResult.is(Schema.typeSchema(Schema.make(member)))
+  const tag = tagOf(member)
+  return tag === undefined
+    ? is
+    : (a) => typeof a === "object" && a !== null && (a as { _tag?: unknown })._tag === tag && is(a)
+}
+
 /** The encoded value of a decoded one, without checks (the result is checked afterwards). */
 const encodeOf = (ast: SchemaAST.AST): Encode => {
   if (isPrimitive(ast)) return undefined
   switch (ast._tag) {
     case "Union": {
-      // The member a value belongs to, told by its type side (for a class: `instanceof`).
-      const members = ast.types.map((member) => ({
-        is: ParseResult.is(Schema.typeSchema(Schema.make(member))),
-        encode: encodeOf(member)
-      }))
+      // The member a value belongs to, told by its type side.
+      const members = ast.types.map((member) => ({ is: memberTest(member), encode: encodeOf(member) }))
       return (a) => {
         for (const member of members) if (member.is(a)) return member.encode === undefined ? a : member.encode(a)
         // No member: Schema will refuse it; the check of the result fails on this marker.
