@@ -157,12 +157,11 @@ export const make = Effect.gen(function* () {
       return transition.link
     }).pipe(traced("PaymentLinks.create"))
 
+  // The reads run on every fetch and list: plain `flatMap` chains, no generator.
   const get: PaymentLinksShape["get"] = (tenant, rawId) =>
-    Effect.gen(function* () {
-      const id = yield* parseLinkId(rawId)
-      const link = yield* load(tenant, id)
-      return Transitions.observe(link, yield* now(tenant))
-    }).pipe(traced("PaymentLinks.get"))
+    Effect.flatMap(parseLinkId(rawId), (id) =>
+      Effect.flatMap(load(tenant, id), (link) => Effect.map(now(tenant), (at) => Transitions.observe(link, at)))
+    ).pipe(traced("PaymentLinks.get"))
 
   const getByShortCode: PaymentLinksShape["getByShortCode"] = (code) =>
     Effect.gen(function* () {
@@ -173,14 +172,16 @@ export const make = Effect.gen(function* () {
     }).pipe(traced("PaymentLinks.getByShortCode"))
 
   const list: PaymentLinksShape["list"] = (tenant, rawQuery) =>
-    Effect.gen(function* () {
-      const query = yield* Validation.validateListQuery(rawQuery)
-      const at = yield* now(tenant)
-      // Only `link` entities live here; another invoice type matches nothing, as Razorpay's filter would.
-      if (query.type !== null && query.type !== "link") return []
-      const links = yield* repository.list(tenant, query, at)
-      return links.map((link) => Transitions.observe(link, at))
-    }).pipe(traced("PaymentLinks.list"))
+    Effect.flatMap(Validation.validateListQuery(rawQuery), (query) =>
+      Effect.flatMap(now(tenant), (at) =>
+        // Only `link` entities live here; another invoice type matches nothing, as Razorpay's filter would.
+        query.type !== null && query.type !== "link"
+          ? Effect.succeed([])
+          : Effect.map(repository.list(tenant, query, at), (links) =>
+              links.map((link) => Transitions.observe(link, at))
+            )
+      )
+    ).pipe(traced("PaymentLinks.list"))
 
   const cancel: PaymentLinksShape["cancel"] = (tenant, id) =>
     transact(tenant, id, (link, at) => Transitions.cancel(link, at)).pipe(traced("PaymentLinks.cancel"))
