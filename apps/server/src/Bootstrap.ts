@@ -19,19 +19,24 @@ export interface GeneratedKey {
 }
 
 /**
- * A configured key pair (`seedKey`) opens its merchant, created on first use; without one, a database
- * without merchants gets a merchant and a test key pair, returned (with its secret) this once.
+ * A configured key pair (`seedKey`) opens its merchant: the same one on every start, the database's only
+ * merchant when it is new to a database that has exactly one, otherwise a new one. Without a configured
+ * pair, a database without merchants gets a merchant and a test key pair, returned (with its secret) this once.
  */
 export const ensureCredentials = (
   seedKey?: { readonly keyId: string; readonly secret: Redacted.Redacted<string> } | undefined
 ): Effect.Effect<GeneratedKey | undefined, never, Merchants> =>
   Effect.gen(function* () {
     const merchants = yield* Merchants
+    const existing = yield* merchants.list
     if (seedKey !== undefined) {
-      yield* merchants.seedKey(seedKey.keyId, Redacted.value(seedKey.secret), MERCHANT_NAME)
+      // On a database with exactly one merchant (the one a first start made), a newly configured pair opens
+      // that merchant: the links made so far stay visible with the app's own credentials.
+      const sole = existing.length === 1 ? existing[0]!.id : undefined
+      yield* merchants.seedKey(seedKey.keyId, Redacted.value(seedKey.secret), MERCHANT_NAME, sole)
       return undefined
     }
-    if ((yield* merchants.list).length > 0) return undefined
+    if (existing.length > 0) return undefined
     const merchant = yield* merchants.create(MERCHANT_NAME)
     const issued = yield* merchants.issueKey(merchant.id, "test").pipe(Effect.orDie)
     return { merchantId: merchant.id, keyId: issued.key.keyId, secret: issued.secret }

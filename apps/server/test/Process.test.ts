@@ -191,6 +191,28 @@ describe("the server process", () => {
     expect(Fs.existsSync(Path.join(dir, "data", "links.db"))).toBe(true)
   })
 
+  it("a key pair configured after a first start opens the merchant that start created, with its links", async () => {
+    const dir = tempDir()
+    const first = await start(dir)
+    const pair = keyPairIn(first.stdout())!
+    const created = await call(first.url, "POST", "/v1/invoices", {
+      auth: basic(pair.keyId, pair.secret),
+      body: { type: "link", amount: 1000 }
+    })
+    expect(created.status).toBe(200)
+    await stop(first)
+    const env = { PAYLINKS_KEY_ID: "rzp_test_AppCredential01", PAYLINKS_KEY_SECRET: "app secret" }
+    const second = await start(dir, env)
+    const auth = basic(env.PAYLINKS_KEY_ID, env.PAYLINKS_KEY_SECRET)
+    const fetched = await call(second.url, "GET", `/v1/invoices/${created.json.id}`, { auth })
+    expect(fetched.status).toBe(200)
+    expect(fetched.json.id).toBe(created.json.id)
+    // The generated pair still works too: one merchant, two keys.
+    const listed = await call(second.url, "GET", "/v1/invoices", { auth: basic(pair.keyId, pair.secret) })
+    expect(listed.json.count).toBe(1)
+    await stop(second)
+  })
+
   it("requests in flight at SIGTERM complete with 200, then it exits 0 and the work is stored", async () => {
     const dir = tempDir()
     const server = await start(dir, { PAYLINKS_KEY_ID: "rzp_test_Shutdown00001", PAYLINKS_KEY_SECRET: "s" })

@@ -215,7 +215,7 @@ export const merchants: Layer.Layer<Merchants, never, IdGenerator> = Layer.effec
           keys.set(keyId, { key, secret })
           return { key, secret }
         }),
-      seedKey: (keyId, secret, merchantName) =>
+      seedKey: (keyId, secret, merchantName, joinMerchant) =>
         Effect.gen(function* () {
           const mode = Tenant.modeOfKeyId(keyId) ?? "test"
           const existing = keys.get(keyId)
@@ -223,8 +223,17 @@ export const merchants: Layer.Layer<Merchants, never, IdGenerator> = Layer.effec
             keys.set(keyId, { key: existing.key, secret })
             return { merchant: all.get(existing.key.merchantId)!, key: existing.key, created: false }
           }
-          const merchant = yield* createMerchant(merchantName)
-          const key: ApiKey = { keyId, merchantId: merchant.id, mode, createdAt: merchant.createdAt, revokedAt: null }
+          const joined = joinMerchant === undefined ? undefined : all.get(joinMerchant)
+          if (joinMerchant !== undefined && joined === undefined)
+            return yield* Effect.dieMessage(`No merchant ${joinMerchant}`)
+          const merchant = joined ?? (yield* createMerchant(merchantName))
+          const key: ApiKey = {
+            keyId,
+            merchantId: merchant.id,
+            mode,
+            createdAt: (Date.now() / 1000) | 0,
+            revokedAt: null
+          }
           keys.set(keyId, { key, secret })
           return { merchant, key, created: true }
         }),

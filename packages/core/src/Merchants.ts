@@ -77,7 +77,9 @@ export interface MerchantsShape {
   readonly seedKey: (
     keyId: string,
     secret: string,
-    merchantName: string
+    merchantName: string,
+    /** A new key id joins this existing merchant instead of opening a new one named `merchantName`. */
+    joinMerchant?: MerchantId
   ) => Effect.Effect<{ readonly merchant: Merchant; readonly key: ApiKey; readonly created: boolean }>
   readonly listKeys: (merchantId: MerchantId) => Effect.Effect<ReadonlyArray<ApiKey>>
   /** Revokes a key: it stops working at once. */

@@ -113,7 +113,7 @@ export const make = (
         return { key, secret }
       })
 
-    const seedOnce = (keyId: string, secret: string, merchantName: string) =>
+    const seedOnce = (keyId: string, secret: string, merchantName: string, joinMerchant: MerchantId | undefined) =>
       writer.write(
         Effect.gen(function* () {
           const sealed = box.seal(secret, keyId)
@@ -127,22 +127,27 @@ export const make = (
             return { merchant: merchant.value, key, created: false }
           }
           const mode = Tenant.modeOfKeyId(keyId) ?? "test"
-          const merchant = yield* insertMerchant(merchantName).pipe(Effect.orDie)
+          const joined =
+            joinMerchant === undefined ? Option.none() : yield* findMerchant(joinMerchant).pipe(Effect.orDie)
+          if (joinMerchant !== undefined && Option.isNone(joined))
+            return yield* Effect.dieMessage(`No merchant ${joinMerchant} for API key ${keyId}`)
+          const merchant = Option.isSome(joined) ? joined.value : yield* insertMerchant(merchantName).pipe(Effect.orDie)
+          const createdAt = yield* now
           const inserted = yield* sql`INSERT INTO api_keys ${sql.insert({
             key_id: keyId,
             merchant_id: merchant.id,
             mode,
             secret_ciphertext: sealed,
-            created_at: merchant.createdAt
+            created_at: createdAt
           })} ON CONFLICT (key_id) DO NOTHING RETURNING key_id`.pipe(Effect.orDie)
           if (inserted.length === 0) return yield* new SeedRace()
-          const key: ApiKey = { keyId, merchantId: merchant.id, mode, createdAt: merchant.createdAt, revokedAt: null }
+          const key: ApiKey = { keyId, merchantId: merchant.id, mode, createdAt, revokedAt: null }
           return { merchant, key, created: true }
         })
       )
 
-    const seedKey: MerchantsShape["seedKey"] = (keyId, secret, merchantName) =>
-      seedOnce(keyId, secret, merchantName).pipe(
+    const seedKey: MerchantsShape["seedKey"] = (keyId, secret, merchantName, joinMerchant) =>
+      seedOnce(keyId, secret, merchantName, joinMerchant).pipe(
         Effect.retry({ while: (error) => error._tag === "SeedRace", times: 5 }),
         Effect.catchTag("SeedRace", () => Effect.dieMessage(`Could not seed API key ${keyId}`))
       )

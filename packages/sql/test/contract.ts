@@ -420,6 +420,27 @@ export const storageContract = (
           })
         )
       )
+      it.effect("a new key id seeded with joinMerchant opens that existing merchant, not a new one", () =>
+        run(
+          Effect.gen(function* () {
+            const merchants = yield* Merchants
+            const merchant = yield* merchants.create("Joined")
+            const before = (yield* merchants.list).length
+            const seeded = yield* merchants.seedKey("rzp_test_joining123", "join-secret", "Unused name", merchant.id)
+            expect(seeded.created).toBe(true)
+            expect(seeded.merchant.id).toBe(merchant.id)
+            expect((yield* merchants.list).length).toBe(before)
+            const principal = yield* merchants.authenticate("rzp_test_joining123", "join-secret")
+            expect(principal.tenant.merchantId).toBe(merchant.id)
+            expect((yield* merchants.listKeys(merchant.id)).map((key) => key.keyId)).toContain("rzp_test_joining123")
+            // A key id already known keeps its merchant, whatever merchant is named to join.
+            const other = yield* merchants.create("Other")
+            const again = yield* merchants.seedKey("rzp_test_joining123", "join-secret", "Unused name", other.id)
+            expect(again.created).toBe(false)
+            expect(again.merchant.id).toBe(merchant.id)
+          })
+        )
+      )
     })
 
     describe("TestClocks", () => {
