@@ -11,6 +11,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { parse } from "csv-parse/sync"
 import * as fc from "effect/FastCheck"
 import * as Admin from "../src/Admin.js"
 import * as Fuzz from "../src/Fuzz.js"
@@ -198,8 +199,9 @@ describe("links import under hostile CSV", () => {
         expect(result.code, context).toBe(summary.failed > 0 ? 1 : 0)
         const refusedRows = new Set<number>()
         if (summary.errors_file !== null) {
-          const report = Fs.readFileSync(summary.errors_file, "utf8").trim().split("\n").slice(1)
-          for (const line of report) refusedRows.add(Number(line.split(",")[0]))
+          // A description may quote a hostile cell, line breaks included: read the report as the CSV it is.
+          const report: Array<Array<string>> = parse(Fs.readFileSync(summary.errors_file, "utf8"), { from_line: 2 })
+          for (const [row] of report) refusedRows.add(Number(row))
         }
         expect(refusedRows.size, context).toBe(summary.failed)
         if (!csv!.broken) {
