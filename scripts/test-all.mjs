@@ -212,7 +212,8 @@ const main = async () => {
     [path.join(BIN, "turbo"), ["run", "check", "lint", "--concurrency=1"]],
     // --force: a test run is never replayed from turbo's cache (the database and report dir change every run, and
     // they are pass-through env, outside the task hash). --only: build already ran above.
-    [path.join(BIN, "turbo"), ["run", "test", "--force", "--only", "--concurrency=1"]]
+    // --continue: one failing package does not hide the others' results from the summary (the run still fails).
+    [path.join(BIN, "turbo"), ["run", "test", "--force", "--only", "--concurrency=1", "--continue"]]
   ]
   let exitCode = 0
   for (const [command, args] of steps) {
