@@ -4,6 +4,7 @@
  */
 import { Inbox } from "@paylinks/core/Inbox"
 import { Notifier, type NotifierShape } from "@paylinks/core/Notifier"
+import { traced } from "@paylinks/core/Traced"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -13,7 +14,7 @@ export const make: Effect.Effect<NotifierShape, never, Inbox> = Effect.map(Inbox
     Clock.currentTimeMillis.pipe(
       Effect.flatMap((millis) => inbox.store(message, Math.floor(millis / 1000))),
       Effect.map((stored) => ({ provider: "inbox", messageId: stored.id })),
-      Effect.withSpan("InboxNotifier.send")
+      traced("InboxNotifier.send")
     )
 }))
 

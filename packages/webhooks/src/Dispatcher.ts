@@ -32,6 +32,7 @@ import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import { isOpen } from "@paylinks/core/Transitions"
 import { type ClaimedDelivery, type Outcome, WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
 import { WebhookEndpoints, type WebhookEventName } from "@paylinks/core/WebhookEndpoints"
+import { traced } from "@paylinks/core/Traced"
 import * as Templates from "@paylinks/notifications/Templates"
 import * as Backoff from "./Backoff.js"
 import * as DispatcherSettings from "./DispatcherSettings.js"
@@ -131,7 +132,7 @@ export const make = (
         )
         yield* outbox.complete(entry.sequence, now)
         return true
-      }).pipe(Effect.withSpan("Dispatcher.fanOut", { attributes: { eventId: entry.eventId } }))
+      }).pipe(traced("Dispatcher.fanOut", { attributes: { eventId: entry.eventId } }))
 
     const notify = (entry: OutboxEntry, event: NotificationRequested): Effect.Effect<NotificationResult> =>
       Effect.gen(function* () {
@@ -182,15 +183,21 @@ export const make = (
         yield* Effect.ignore(links.markNotificationSent(entry.tenant, entry.linkId, channel))
         yield* outbox.complete(entry.sequence, after)
         return "sent"
-      }).pipe(Effect.withSpan("Dispatcher.notify", { attributes: { eventId: entry.eventId } }))
+      }).pipe(traced("Dispatcher.notify", { attributes: { eventId: entry.eventId } }))
 
-    let notificationsInFlight = 0
+    const notificationSlots = yield* Effect.makeSemaphore(settings.notificationConcurrency)
+    // How long a claimed notification may wait for a free slot: it must still be sent, notifier timeout
+    // included, well inside the lease its claim took.
+    const slotWaitMillis = settings.leaseSeconds * 1000 - settings.notificationTimeoutMs - 5_000
 
     /** One relay pass: claims a batch, relays webhook events inline, starts notifications in their own fibers. */
     const relayPass = Effect.gen(function* () {
       const now = yield* nowSeconds
+      const claimedAt = yield* Clock.currentTimeMillis
       const entries = yield* outbox.claim(workerId, now, settings.batchSize, settings.leaseSeconds)
       const jobs: Array<Fiber.RuntimeFiber<NotificationResult>> = []
+      // Entries with nothing to relay (events no webhook or notification is made of).
+      const done: Array<number> = []
       let relayed = 0
       // Entries handed back untouched (waiting for a slot or an earlier event) are no progress.
       let progressed = 0
@@ -203,25 +210,33 @@ export const make = (
             progressed++
           }
         } else if (event._tag === "NotificationRequested") {
-          if (notificationsInFlight >= settings.notificationConcurrency) {
-            // Handed back at once rather than held under a lease while it waits for a slot.
+          // Waits for a free slot while it can still be sent inside its lease; handed back only past that.
+          // (Handing it back at once had the relay claim it again pass after pass, a write and a commit each
+          // time, for as long as the slots stayed busy.)
+          const waited = (yield* Clock.currentTimeMillis) - claimedAt
+          const slot = yield* Effect.timeoutOption(notificationSlots.take(1), Math.max(0, slotWaitMillis - waited))
+          if (Option.isNone(slot)) {
             yield* outbox.retryLater(entry.sequence, now, "Waiting for a free notification slot")
             continue
           }
-          notificationsInFlight++
           progressed++
           const job = notify(entry, event).pipe(
             Effect.catchAllCause((cause) =>
               Effect.as(Effect.logError("Notification failed", cause), "failed" as const)
             ),
-            Effect.ensuring(Effect.sync(() => notificationsInFlight--))
+            Effect.ensuring(notificationSlots.release(1))
           )
           jobs.push(yield* Effect.forkIn(job, scope))
         } else {
-          yield* outbox.complete(entry.sequence, now)
+          done.push(entry.sequence)
           progressed++
         }
       }
+      // Completed together: concurrent writes share one commit, where one after another each waited for its own.
+      yield* Effect.forEach(done, (sequence) => outbox.complete(sequence, now), {
+        concurrency: "unbounded",
+        discard: true
+      })
       return { claimed: entries.length, relayed, progressed, jobs }
     })
 
@@ -286,7 +301,7 @@ export const make = (
             yield* Effect.logWarning(`Webhook endpoint ${delivery.endpoint.id} disabled: ${outcome.reason}`)
           return outcome._tag === "Delivered" ? ("delivered" as const) : ("failed" as const)
         }).pipe(Effect.ensuring(semaphore.release(1)))
-      }).pipe(Effect.withSpan("Dispatcher.attempt", { attributes: { eventId: delivery.eventId } }))
+      }).pipe(traced("Dispatcher.attempt", { attributes: { eventId: delivery.eventId } }))
 
     /** One delivery pass: claims what this process has room for and starts each attempt in its own fiber. */
     const deliveryPass = Effect.gen(function* () {
@@ -334,7 +349,7 @@ export const make = (
         delivered += results.filter((result) => result === "delivered").length
       }
       return { relayed, notified, attempted, delivered }
-    }).pipe(Effect.withSpan("Dispatcher.runOnce"))
+    }).pipe(traced("Dispatcher.runOnce"))
 
     /** One round of the background loop, without waiting for what it started; true when it found work. */
     const poll = Effect.gen(function* () {
