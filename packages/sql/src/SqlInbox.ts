@@ -9,6 +9,7 @@ import * as Tenant from "@paylinks/core/Tenant"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { toInt } from "./internal/codec.js"
+import { StatementRunner } from "./StatementRunner.js"
 import { Writer } from "./Writer.js"
 
 interface MessageRow {
@@ -37,11 +38,12 @@ const toMessage = (row: MessageRow): InboxMessage => ({
   createdAt: toInt(row.created_at)
 })
 
-export const make: Effect.Effect<InboxShape, never, SqlClient.SqlClient | Writer | IdGenerator> = Effect.gen(
-  function* () {
+export const make: Effect.Effect<InboxShape, never, SqlClient.SqlClient | Writer | IdGenerator | StatementRunner> =
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const writer = yield* Writer
     const ids = yield* IdGenerator
+    const { rows } = yield* StatementRunner
     return {
       store: (message, now) =>
         Effect.gen(function* () {
@@ -57,17 +59,19 @@ export const make: Effect.Effect<InboxShape, never, SqlClient.SqlClient | Writer
           }
           yield* writer.write(
             Effect.orDie(
-              sql`INSERT INTO sandbox_inbox ${sql.insert({
-                id: stored.id,
-                merchant_id: stored.tenant.merchantId,
-                mode: stored.tenant.mode,
-                link_id: stored.linkId,
-                channel: stored.channel,
-                recipient: stored.to,
-                subject: stored.subject,
-                body: stored.text,
-                created_at: stored.createdAt
-              })}`
+              rows(
+                sql`INSERT INTO sandbox_inbox ${sql.insert({
+                  id: stored.id,
+                  merchant_id: stored.tenant.merchantId,
+                  mode: stored.tenant.mode,
+                  link_id: stored.linkId,
+                  channel: stored.channel,
+                  recipient: stored.to,
+                  subject: stored.subject,
+                  body: stored.text,
+                  created_at: stored.createdAt
+                })}`
+              )
             )
           )
           return stored
@@ -78,12 +82,12 @@ export const make: Effect.Effect<InboxShape, never, SqlClient.SqlClient | Writer
         if (query.linkId !== undefined) filters.push(sql`link_id = ${query.linkId}`)
         // Ids are random, so `seq` (the insertion order) makes "newest first" exact within one second.
         return Effect.orDie(
-          sql<MessageRow>`SELECT id, merchant_id, mode, link_id, channel, recipient, subject, body, created_at
-            FROM sandbox_inbox WHERE ${sql.and(filters)} ORDER BY seq DESC LIMIT ${query.limit ?? 50}`
-        ).pipe(Effect.map((rows) => rows.map(toMessage)))
+          rows(sql<MessageRow>`SELECT id, merchant_id, mode, link_id, channel, recipient, subject, body, created_at
+            FROM sandbox_inbox WHERE ${sql.and(filters)} ORDER BY seq DESC LIMIT ${query.limit ?? 50}`)
+        ).pipe(Effect.map((found) => found.map(toMessage)))
       }
     }
-  }
-)
+  })
 
-export const layer: Layer.Layer<Inbox, never, SqlClient.SqlClient | Writer | IdGenerator> = Layer.effect(Inbox, make)
+export const layer: Layer.Layer<Inbox, never, SqlClient.SqlClient | Writer | IdGenerator | StatementRunner> =
+  Layer.effect(Inbox, make)

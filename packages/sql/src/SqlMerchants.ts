@@ -83,8 +83,8 @@ export const make = (
       })
 
     const findMerchant = (id: string) =>
-      Effect.map(sql<MerchantRow>`SELECT id, name, created_at FROM merchants WHERE id = ${id}`, (rows) =>
-        rows.length === 0 ? Option.none() : Option.some(toMerchant(rows[0]!))
+      Effect.map(rows(sql<MerchantRow>`SELECT id, name, created_at FROM merchants WHERE id = ${id}`), (found) =>
+        found.length === 0 ? Option.none() : Option.some(toMerchant(found[0]!))
       )
 
     const create: MerchantsShape["create"] = (name) => writer.write(Effect.orDie(insertMerchant(name)))

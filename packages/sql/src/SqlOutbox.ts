@@ -11,6 +11,7 @@ import { MerchantId } from "@paylinks/core/Ids"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { decodeEvent, toInt } from "./internal/codec.js"
+import { StatementRunner } from "./StatementRunner.js"
 import { Writer } from "./Writer.js"
 
 interface EntryRow {
@@ -37,48 +38,60 @@ const toEntry = (row: EntryRow): OutboxEntry => ({
   attempts: toInt(row.attempts)
 })
 
-export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Writer> = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  const writer = yield* Writer
+export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Writer | StatementRunner> = Effect.gen(
+  function* () {
+    const sql = yield* SqlClient.SqlClient
+    const writer = yield* Writer
+    const { rows } = yield* StatementRunner
 
-  const claimable = (now: number) =>
-    sql`delivered_at IS NULL AND available_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})`
+    const claimable = (now: number) =>
+      sql`delivered_at IS NULL AND available_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})`
 
-  const claim: OutboxShape["claim"] = (workerId, now, limit, leaseSeconds) =>
-    writer
-      .write(
-        Effect.orDie(
-          sql.onDialectOrElse({
-            pg: () => sql<EntryRow>`WITH due AS (
+    const claim: OutboxShape["claim"] = (workerId, now, limit, leaseSeconds) =>
+      writer
+        .write(
+          Effect.orDie(
+            rows(
+              sql.onDialectOrElse({
+                pg: () => sql<EntryRow>`WITH due AS (
                 SELECT sequence FROM outbox WHERE ${claimable(now)}
                 ORDER BY sequence LIMIT ${limit} FOR UPDATE SKIP LOCKED
               )
               UPDATE outbox SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
               FROM due WHERE outbox.sequence = due.sequence
               RETURNING outbox.sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`,
-            orElse: () => sql<EntryRow>`UPDATE outbox
+                orElse: () => sql<EntryRow>`UPDATE outbox
               SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
               WHERE sequence IN (SELECT sequence FROM outbox WHERE ${claimable(now)} ORDER BY sequence LIMIT ${limit})
               RETURNING sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`
-          })
+              })
+            )
+          )
+        )
+        // RETURNING follows no ORDER BY: restore the outbox order.
+        .pipe(Effect.map((claimed) => claimed.map(toEntry).sort((a, b) => a.sequence - b.sequence)))
+
+    const complete: OutboxShape["complete"] = (sequence, now) =>
+      writer.write(
+        Effect.orDie(
+          rows(sql`UPDATE outbox SET delivered_at = ${now}, claimed_by = NULL, claimed_until = NULL
+        WHERE sequence = ${sequence}`)
         )
       )
-      // RETURNING follows no ORDER BY: restore the outbox order.
-      .pipe(Effect.map((rows) => rows.map(toEntry).sort((a, b) => a.sequence - b.sequence)))
 
-  const complete: OutboxShape["complete"] = (sequence, now) =>
-    writer.write(
-      Effect.orDie(sql`UPDATE outbox SET delivered_at = ${now}, claimed_by = NULL, claimed_until = NULL
-        WHERE sequence = ${sequence}`)
-    )
-
-  const retryLater: OutboxShape["retryLater"] = (sequence, availableAt, error) =>
-    writer.write(
-      Effect.orDie(sql`UPDATE outbox SET available_at = ${availableAt}, claimed_by = NULL, claimed_until = NULL,
+    const retryLater: OutboxShape["retryLater"] = (sequence, availableAt, error) =>
+      writer.write(
+        Effect.orDie(
+          rows(sql`UPDATE outbox SET available_at = ${availableAt}, claimed_by = NULL, claimed_until = NULL,
         last_error = ${error} WHERE sequence = ${sequence}`)
-    )
+        )
+      )
 
-  return { claim, complete, retryLater }
-})
+    return { claim, complete, retryLater }
+  }
+)
 
-export const layer: Layer.Layer<Outbox, never, SqlClient.SqlClient | Writer> = Layer.effect(Outbox, make)
+export const layer: Layer.Layer<Outbox, never, SqlClient.SqlClient | Writer | StatementRunner> = Layer.effect(
+  Outbox,
+  make
+)

@@ -31,6 +31,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { toInt, toIntOrNull } from "./internal/codec.js"
 import type { SecretBox } from "./SecretBox.js"
+import { StatementRunner } from "./StatementRunner.js"
 import { Writer } from "./Writer.js"
 
 interface EndpointRow {
@@ -125,10 +126,16 @@ const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, link_id, sequen
 
 export const make = (
   box: SecretBox
-): Effect.Effect<Context.Context<WebhookEndpoints | WebhookDeliveries>, never, SqlClient.SqlClient | Writer> =>
+): Effect.Effect<
+  Context.Context<WebhookEndpoints | WebhookDeliveries>,
+  never,
+  SqlClient.SqlClient | Writer | StatementRunner
+> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const writer = yield* Writer
+    // The statements the dispatcher runs for every event and every poll go through the runner.
+    const { rows: run } = yield* StatementRunner
 
     const toEndpoint = (row: EndpointRow): WebhookEndpoint =>
       new WebhookEndpoint(
@@ -161,7 +168,7 @@ export const make = (
     const inTenant = (tenant: Tenant.Tenant) => sql`merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`
 
     const selectEndpoints = (where: Statement.Fragment) =>
-      Effect.orDie(sql<EndpointRow>`SELECT * FROM webhook_endpoints WHERE ${where} ORDER BY created_at, id`).pipe(
+      Effect.orDie(run(sql<EndpointRow>`SELECT * FROM webhook_endpoints WHERE ${where} ORDER BY created_at, id`)).pipe(
         Effect.map((rows) => rows.map(toEndpoint))
       )
 
@@ -215,28 +222,30 @@ export const make = (
 
     // Through a SELECT on the endpoint: an endpoint removed meanwhile simply gets no delivery.
     const insertDelivery = (event: WebhookEvent, endpointId: string, due: number, giveUpAt: number) =>
-      sql`INSERT INTO webhook_deliveries (endpoint_id, event_id, merchant_id, mode, event_type, payload, status,
+      run(sql`INSERT INTO webhook_deliveries (endpoint_id, event_id, merchant_id, mode, event_type, payload, status,
           attempts, next_attempt_at, give_up_at, created_at, link_id, sequence)
         SELECT id, ${event.eventId}, ${event.tenant.merchantId}, ${event.tenant.mode}, ${event.event}, ${event.body},
           'pending', 0, CAST(${due} AS BIGINT), CAST(${giveUpAt} AS BIGINT), CAST(${event.createdAt} AS BIGINT),
           ${event.linkId}, CAST(${event.sequence} AS BIGINT)
         FROM webhook_endpoints WHERE id = ${endpointId}
-        ON CONFLICT (endpoint_id, event_id) DO NOTHING`
+        ON CONFLICT (endpoint_id, event_id) DO NOTHING`)
 
     const record: WebhookDeliveriesShape["record"] = (event, endpointIds, giveUpAt) =>
       writer.write(
         Effect.orDie(
           Effect.gen(function* () {
-            yield* sql`INSERT INTO webhook_events ${sql.insert({
-              event_id: event.eventId,
-              merchant_id: event.tenant.merchantId,
-              mode: event.tenant.mode,
-              link_id: event.linkId,
-              sequence: event.sequence,
-              event_type: event.event,
-              body: event.body,
-              created_at: event.createdAt
-            })} ON CONFLICT (event_id) DO NOTHING`
+            yield* run(
+              sql`INSERT INTO webhook_events ${sql.insert({
+                event_id: event.eventId,
+                merchant_id: event.tenant.merchantId,
+                mode: event.tenant.mode,
+                link_id: event.linkId,
+                sequence: event.sequence,
+                event_type: event.event,
+                body: event.body,
+                created_at: event.createdAt
+              })} ON CONFLICT (event_id) DO NOTHING`
+            )
             for (const endpointId of endpointIds) yield* insertDelivery(event, endpointId, event.createdAt, giveUpAt)
           })
         )
@@ -246,9 +255,11 @@ export const make = (
       eventIds.length === 0
         ? Effect.succeed([])
         : Effect.orDie(
-            sql<{
-              readonly event_id: string
-            }>`SELECT event_id FROM webhook_events WHERE event_id IN ${sql.in(eventIds)}`
+            run(
+              sql<{
+                readonly event_id: string
+              }>`SELECT event_id FROM webhook_events WHERE event_id IN ${sql.in(eventIds)}`
+            )
           ).pipe(Effect.map((rows) => rows.map((row) => row.event_id)))
 
     const claim: WebhookDeliveriesShape["claim"] = (request) =>
@@ -268,8 +279,9 @@ export const make = (
         const until = now + request.leaseSeconds
         const rows = yield* writer.write(
           Effect.orDie(
-            sql.onDialectOrElse({
-              pg: () => sql<DeliveryRow>`WITH due AS (
+            run(
+              sql.onDialectOrElse({
+                pg: () => sql<DeliveryRow>`WITH due AS (
                   SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries d
                   JOIN webhook_endpoints e ON e.id = d.endpoint_id
                   WHERE ${due} ORDER BY d.next_attempt_at, d.id LIMIT ${scan}
@@ -284,7 +296,7 @@ export const make = (
                 UPDATE webhook_deliveries SET claimed_by = ${request.workerId}, claimed_until = ${until}
                 FROM chosen WHERE webhook_deliveries.id = chosen.id
                 RETURNING ${sql.literal(DELIVERY_COLUMNS.replace(/(^|,\s*)(\w+)/g, "$1webhook_deliveries.$2"))}`,
-              orElse: () => sql<DeliveryRow>`UPDATE webhook_deliveries
+                orElse: () => sql<DeliveryRow>`UPDATE webhook_deliveries
                 SET claimed_by = ${request.workerId}, claimed_until = ${until}
                 WHERE id IN (
                   SELECT id FROM (
@@ -295,7 +307,8 @@ export const make = (
                   ) WHERE rank <= ${request.perEndpoint} ORDER BY next_attempt_at, id LIMIT ${request.limit}
                 )
                 RETURNING ${sql.literal(DELIVERY_COLUMNS)}`
-            })
+              })
+            )
           )
         )
         if (rows.length === 0) return []
@@ -348,8 +361,10 @@ export const make = (
 
     const release: WebhookDeliveriesShape["release"] = (workerId, deliveryId) =>
       writer.write(
-        Effect.orDie(sql`UPDATE webhook_deliveries SET claimed_by = NULL, claimed_until = NULL
+        Effect.orDie(
+          run(sql`UPDATE webhook_deliveries SET claimed_by = NULL, claimed_until = NULL
           WHERE id = ${deliveryId} AND claimed_by = ${workerId}`)
+        )
       )
 
     const list: WebhookDeliveriesShape["list"] = (tenant, filter) => {
@@ -422,5 +437,5 @@ export const make = (
 /** Both webhook ports over the storage's database; `box` seals endpoint secrets. */
 export const layer = (
   box: SecretBox
-): Layer.Layer<WebhookEndpoints | WebhookDeliveries, never, SqlClient.SqlClient | Writer> =>
+): Layer.Layer<WebhookEndpoints | WebhookDeliveries, never, SqlClient.SqlClient | Writer | StatementRunner> =>
   Layer.effectContext(make(box))

@@ -10,26 +10,8 @@ import { jsonCodec } from "./compiledCodec.js"
 const LinkJson = jsonCodec(PaymentLink)
 const EventJson = jsonCodec(DomainEvent)
 
-/** Links decoded lately, by their stored text; a few thousand links are a few MiB. */
-const DECODED_LINKS = 2048
-const decodedLinks = new Map<string, PaymentLink>()
-
 export const encodeLink: (link: PaymentLink) => string = LinkJson.encode
-
-/**
- * A stored link. The same text always decodes to the same (immutable) link, so a link read again — a hot link
- * fetched over and over, the first page of a list — is taken from the texts decoded lately instead of decoded
- * again. Nothing to invalidate: a changed link is a different text.
- */
-export const decodeLink = (json: string): PaymentLink => {
-  let link = decodedLinks.get(json)
-  if (link === undefined) {
-    link = LinkJson.decode(json)
-    if (decodedLinks.size >= DECODED_LINKS) decodedLinks.delete(decodedLinks.keys().next().value!)
-    decodedLinks.set(json, link)
-  }
-  return link
-}
+export const decodeLink: (json: string) => PaymentLink = LinkJson.decode
 export const encodeEvent: (event: DomainEvent) => string = EventJson.encode
 export const decodeEvent: (json: string) => DomainEvent = EventJson.decode
 

@@ -54,6 +54,21 @@ const recordSignature = (ast: SchemaAST.TypeLiteral, what: string): SchemaAST.In
   return signature
 }
 
+/**
+ * The predicate behind the most common refinements of the stored schemas (the ids' patterns, integers), called
+ * directly: Schema's filter wraps its answer in an `Option` of an issue. Any other refinement runs Schema's filter.
+ */
+const knownFilter = (ast: SchemaAST.Refinement): Check | undefined => {
+  const schemaId = ast.annotations[SchemaAST.SchemaIdAnnotationId]
+  if (schemaId === Schema.IntSchemaId) return (u) => Number.isSafeInteger(u)
+  if (schemaId === Schema.PatternSchemaId) {
+    const regex = (ast.annotations[Schema.PatternSchemaId] as { readonly regex?: unknown } | undefined)?.regex
+    // A global or sticky pattern keeps state between tests: Schema's filter resets it, so it stays Schema's.
+    if (regex instanceof RegExp && !regex.global && !regex.sticky) return (u) => regex.test(u as string)
+  }
+  return undefined
+}
+
 /** The check of the encoded side: true exactly when Schema's decoding of it would succeed. */
 const checkOf = (ast: SchemaAST.AST): Check => {
   switch (ast._tag) {
@@ -69,11 +84,17 @@ const checkOf = (ast: SchemaAST.AST): Check => {
     }
     case "Refinement": {
       const from = checkOf(ast.from)
-      return (u) => from(u) && Option.isNone(ast.filter(u, OPTIONS, ast))
+      const known = knownFilter(ast)
+      return known === undefined
+        ? (u) => from(u) && Option.isNone(ast.filter(u, OPTIONS, ast))
+        : (u) => from(u) && known(u)
     }
     case "Union": {
       const members = ast.types.map(checkOf)
-      return (u) => members.some((member) => member(u))
+      return (u) => {
+        for (const member of members) if (member(u)) return true
+        return false
+      }
     }
     case "TupleType": {
       if (ast.elements.length > 0 || ast.rest.length !== 1) return unsupported(ast, "check")
@@ -152,47 +173,51 @@ const buildOf = (ast: SchemaAST.AST): Build => {
       return item === undefined ? (u: ReadonlyArray<unknown>) => u.slice() : (u: ReadonlyArray<unknown>) => u.map(item)
     }
     case "TypeLiteral": {
-      const signature = recordSignature(ast, "build")
-      if (signature !== undefined) {
-        const value = buildOf(signature.type)
-        return (u) => {
-          const out: Record<string, unknown> = {}
-          for (const key of Object.keys(u)) out[key] = value === undefined ? u[key] : value(u[key])
-          return out
-        }
-      }
-      const properties = ast.propertySignatures.map((property) => ({
-        name: property.name as string,
-        optional: property.isOptional,
-        build: buildOf(property.type)
-      }))
-      return (u) => {
-        // Only the schema's keys, in the schema's order, as Schema's struct decoding does.
-        const out: Record<string, unknown> = {}
-        for (const property of properties) {
-          if (property.optional && !Object.hasOwn(u, property.name)) continue
-          const value = u[property.name]
-          out[property.name] = property.build === undefined ? value : property.build(value)
-        }
-        return out
-      }
+      const fill = fillOf(ast)
+      return (u) => fill(u, {})
     }
     case "Transformation": {
       // A class: its fields decoded, then its own constructor (the transformation's `decode`); the class's
       // declaration then accepts its own instance as it is.
-      if (!isClass(ast) || ast.transformation._tag !== "FinalTransformation") return unsupported(ast, "build")
-      const from = buildOf(ast.from)
-      const transformation = ast.transformation
-      return (u) => {
-        const fields = from === undefined ? u : from(u)
-        const decoded = transformation.decode(fields, OPTIONS, ast, u)
-        if (!Either.isEither(decoded) || Either.isLeft(decoded)) return unsupported(ast, "build")
-        return decoded.right
+      if (!isClass(ast) || ast.transformation._tag !== "FinalTransformation" || ast.from._tag !== "TypeLiteral")
+        return unsupported(ast, "build")
+      const construct = constructorOf(ast)
+      const fill = fillOf(ast.from)
+      // A class whose constructor adds nothing to the fields it is given (no defaults, no tag: an empty probe
+      // stays empty) makes what its constructor makes — an object of its prototype with the fields assigned in
+      // order — without the constructor's two copies of the fields: the fields go straight into the instance.
+      const probe = construct({})
+      if (Reflect.ownKeys(probe).length === 0) {
+        const prototype: object = Object.getPrototypeOf(probe)
+        return (u) => fill(u, Object.create(prototype))
       }
+      return (u) => construct(fill(u, {}))
     }
     default:
       return unsupported(ast, "build")
   }
+}
+
+/** A class's own constructor, as Schema calls it when decoding (its transformation's `decode`), unchecked. */
+const constructorOf = (ast: SchemaAST.Transformation): ((fields: unknown) => object) => {
+  const transformation = ast.transformation
+  if (transformation._tag !== "FinalTransformation") return unsupported(ast, "build")
+  return (fields) => {
+    const decoded = transformation.decode(fields, OPTIONS, ast, fields)
+    if (!Either.isEither(decoded) || Either.isLeft(decoded)) return unsupported(ast, "build")
+    return decoded.right as object
+  }
+}
+
+/**
+ * Whether a value is an instance of a class, as Schema's test of the class's type side tells: `instanceof` (the
+ * prototype of an instance its constructor makes) answers at once; anything else is left to Schema's test, which
+ * also accepts look-alikes of the class.
+ */
+const classTest = (ast: SchemaAST.Transformation): Check => {
+  const prototype: object = Object.getPrototypeOf(constructorOf(ast)({}))
+  const is = ParseResult.is(Schema.make(ast.to))
+  return (a) => Object.prototype.isPrototypeOf.call(prototype, a as object) || is(a)
 }
 
 /** The `_tag` literal of a class's fields, if it has one. */
@@ -209,11 +234,42 @@ const tagOf = (ast: SchemaAST.AST): string | undefined => {
 const memberTest = (member: SchemaAST.AST): Check => {
   // A primitive is its own encoding: the check of the encoded side is the check of the type side.
   if (isPrimitive(member)) return checkOf(member)
-  const is = ParseResult.is(Schema.typeSchema(Schema.make(member)))
+  const is =
+    member._tag === "Transformation" && isClass(member)
+      ? classTest(member)
+      : ParseResult.is(Schema.typeSchema(Schema.make(member)))
   const tag = tagOf(member)
   return tag === undefined
     ? is
     : (a) => typeof a === "object" && a !== null && (a as { _tag?: unknown })._tag === tag && is(a)
+}
+
+/**
+ * Fills `out` with the decoded fields of a struct (or a record's entries) that passed its check: only the schema's
+ * keys, in the schema's order, as Schema's struct decoding does.
+ */
+const fillOf = (ast: SchemaAST.TypeLiteral): ((u: any, out: Record<string, unknown>) => Record<string, unknown>) => {
+  const signature = recordSignature(ast, "build")
+  if (signature !== undefined) {
+    const value = buildOf(signature.type)
+    return (u, out) => {
+      for (const key of Object.keys(u)) out[key] = value === undefined ? u[key] : value(u[key])
+      return out
+    }
+  }
+  const properties = ast.propertySignatures.map((property) => ({
+    name: property.name as string,
+    optional: property.isOptional,
+    build: buildOf(property.type)
+  }))
+  return (u, out) => {
+    for (const property of properties) {
+      if (property.optional && !Object.hasOwn(u, property.name)) continue
+      const value = u[property.name]
+      out[property.name] = property.build === undefined ? value : property.build(value)
+    }
+    return out
+  }
 }
 
 /** The encoded value of a decoded one, without checks (the result is checked afterwards). */
@@ -265,7 +321,7 @@ const encodeOf = (ast: SchemaAST.AST): Encode => {
     case "Transformation": {
       // A class encodes as its fields (its transformation's `encode` is the identity).
       if (!isClass(ast)) return unsupported(ast, "encode")
-      const is = ParseResult.is(Schema.make(ast.to))
+      const is = classTest(ast)
       const from = encodeOf(ast.from)
       return (a) => (is(a) ? (from === undefined ? a : from(a)) : INVALID)
     }
