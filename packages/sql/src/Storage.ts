@@ -3,10 +3,10 @@
  * `sqlite:./paylinks.db`) or `postgres://…`.
  */
 import type { IdGenerator } from "@paylinks/core/IdGenerator"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import type * as MasterKey from "./MasterKey.js"
-import * as PgStorage from "./PgStorage.js"
 import * as SqliteStorage from "./SqliteStorage.js"
 import type * as SqlStorage from "./SqlStorage.js"
 import { InvalidDatabaseUrl, type StorageStartupError } from "./StorageError.js"
@@ -49,7 +49,13 @@ export const layerFromUrl = (
   const text = Redacted.isRedacted(databaseUrl) ? Redacted.value(databaseUrl) : databaseUrl
   const target = parseUrl(text)
   if (target instanceof InvalidDatabaseUrl) return Layer.fail(target)
-  return target._tag === "Sqlite"
-    ? SqliteStorage.layer({ filename: target.filename, masterKey: options.masterKey })
-    : PgStorage.layer({ url: target.url, masterKey: options.masterKey, maxConnections: options.maxConnections })
+  if (target._tag === "Sqlite") return SqliteStorage.layer({ filename: target.filename, masterKey: options.masterKey })
+  // Loaded only for a PostgreSQL URL: the driver and its client are a few MiB a SQLite server need not hold.
+  return Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("./PgStorage.js")),
+      (PgStorage) =>
+        PgStorage.layer({ url: target.url, masterKey: options.masterKey, maxConnections: options.maxConnections })
+    )
+  )
 }
