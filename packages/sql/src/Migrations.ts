@@ -175,7 +175,18 @@ export const migrations: ReadonlyArray<Migration> = [
       `CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id, attempted_at)`
     ]
   },
-  webhooksMigration
+  webhooksMigration,
+  {
+    version: 3,
+    name: "outbox claims in outbox order",
+    statements: [
+      // A claim takes the oldest claimable entries by sequence. The index on (available_at, sequence) made it
+      // gather and sort every pending entry first — milliseconds per claim with a backlog of thousands; walking
+      // the pending entries in sequence order stops at the first `limit` claimable ones.
+      `CREATE INDEX outbox_pending_in_order ON outbox (sequence) WHERE delivered_at IS NULL`,
+      `DROP INDEX outbox_pending`
+    ]
+  }
 ]
 
 /** The newest schema version this build knows. */

@@ -38,36 +38,45 @@ const toEntry = (row: EntryRow): OutboxEntry => ({
   attempts: toInt(row.attempts)
 })
 
+/**
+ * The claim of up to `limit` entries, oldest first (exported so tests can show its plan). On PostgreSQL the
+ * candidates are locked with `FOR UPDATE SKIP LOCKED`, so relays in several processes never take the same row; on
+ * SQLite the single `UPDATE … RETURNING` runs under the database's one write lock.
+ */
+export const claimStatement = (
+  sql: SqlClient.SqlClient,
+  workerId: string,
+  now: number,
+  limit: number,
+  leaseSeconds: number
+) => {
+  const claimable = sql`delivered_at IS NULL AND available_at <= ${now}
+    AND (claimed_until IS NULL OR claimed_until <= ${now})`
+  return sql.onDialectOrElse({
+    pg: () => sql<EntryRow>`WITH due AS (
+        SELECT sequence FROM outbox WHERE ${claimable}
+        ORDER BY sequence LIMIT ${limit} FOR UPDATE SKIP LOCKED
+      )
+      UPDATE outbox SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
+      FROM due WHERE outbox.sequence = due.sequence
+      RETURNING outbox.sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`,
+    orElse: () => sql<EntryRow>`UPDATE outbox
+      SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
+      WHERE sequence IN (SELECT sequence FROM outbox INDEXED BY outbox_pending_in_order WHERE ${claimable}
+        ORDER BY sequence LIMIT ${limit})
+      RETURNING sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`
+  })
+}
+
 export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Writer | StatementRunner> = Effect.gen(
   function* () {
     const sql = yield* SqlClient.SqlClient
     const writer = yield* Writer
     const { rows } = yield* StatementRunner
 
-    const claimable = (now: number) =>
-      sql`delivered_at IS NULL AND available_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})`
-
     const claim: OutboxShape["claim"] = (workerId, now, limit, leaseSeconds) =>
       writer
-        .write(
-          Effect.orDie(
-            rows(
-              sql.onDialectOrElse({
-                pg: () => sql<EntryRow>`WITH due AS (
-                SELECT sequence FROM outbox WHERE ${claimable(now)}
-                ORDER BY sequence LIMIT ${limit} FOR UPDATE SKIP LOCKED
-              )
-              UPDATE outbox SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
-              FROM due WHERE outbox.sequence = due.sequence
-              RETURNING outbox.sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`,
-                orElse: () => sql<EntryRow>`UPDATE outbox
-              SET claimed_by = ${workerId}, claimed_until = ${now + leaseSeconds}, attempts = attempts + 1
-              WHERE sequence IN (SELECT sequence FROM outbox WHERE ${claimable(now)} ORDER BY sequence LIMIT ${limit})
-              RETURNING sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`
-              })
-            )
-          )
-        )
+        .write(Effect.orDie(rows(claimStatement(sql, workerId, now, limit, leaseSeconds))))
         // RETURNING follows no ORDER BY: restore the outbox order.
         .pipe(Effect.map((claimed) => claimed.map(toEntry).sort((a, b) => a.sequence - b.sequence)))
 

@@ -1,9 +1,10 @@
 /**
- * Fetch-by-id and the list pages are served by indexes, not table scans, on both dialects: the
- * plans of the exact statements the repository runs.
+ * Fetch-by-id and the list pages are served by indexes, not table scans, and an outbox claim does not sort the
+ * backlog, on both dialects: the plans of the exact statements the repository and the outbox run.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
+import type * as Statement from "@effect/sql/Statement"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { MerchantId, PaymentLinkId } from "@paylinks/core/Ids"
 import * as Tenant from "@paylinks/core/Tenant"
@@ -12,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as PgStorage from "../src/PgStorage.js"
 import * as SqliteStorage from "../src/SqliteStorage.js"
+import { claimStatement } from "../src/SqlOutbox.js"
 import { findByIdStatement, listStatement } from "../src/SqlPaymentLinkRepository.js"
 import { requirePg, TEST_MASTER_KEY, tempDatabase, withFreshSchema } from "./helpers.js"
 
@@ -75,6 +77,28 @@ const seed = Effect.gen(function* () {
         yield* sql`INSERT INTO link_payments ${sql.insert(payments.slice(i, i + 500))}`
     })
   )
+  // An outbox with a long delivered history and a backlog still pending, some of it not yet due or claimed.
+  const events: Array<Record<string, unknown>> = []
+  for (let g = 1; g <= ROWS; g++)
+    events.push({
+      event_id: `evt_${pad(g, 14)}`,
+      merchant_id: `acc_${pad(g % MERCHANTS, 14)}`,
+      mode: "test",
+      link_id: `inv_${pad(g, 14)}`,
+      event_type: "LinkIssued",
+      payload: "{}",
+      created_at: 1_700_000_000 + g,
+      available_at: 1_700_000_000 + g + (g % 10 === 0 ? 1_000_000 : 0),
+      delivered_at: g <= ROWS - 2000 ? 1_700_000_000 + g : null,
+      claimed_until: g % 7 === 0 ? 1_700_000_000 + ROWS * 2 : null
+    })
+  yield* sql.withTransaction(
+    Effect.forEach(
+      Array.from({ length: Math.ceil(events.length / 500) }, (_, i) => events.slice(i * 500, i * 500 + 500)),
+      (chunk) => sql`INSERT INTO outbox ${sql.insert(chunk)}`,
+      { discard: true }
+    )
+  )
   yield* sql`ANALYZE`
 })
 
@@ -89,7 +113,7 @@ const lists: ReadonlyArray<[string, ListQuery]> = [
 ]
 
 describe("query plans on SQLite", () => {
-  const plan = (statement: ReturnType<typeof findByIdStatement>) =>
+  const plan = (statement: Statement.Statement<unknown>) =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const [text, params] = statement.compile()
@@ -115,6 +139,10 @@ describe("query plans on SQLite", () => {
         }
         expect(details.some((detail) => /^SEARCH payment_links USING (COVERING )?INDEX/.test(detail))).toBe(true)
       }
+      // An outbox claim walks the pending entries in outbox order and stops at its limit: no sort of the backlog.
+      const claim = yield* plan(claimStatement(sql, "worker", NOW, 100, 60))
+      expect(claim).toContain("SCAN outbox USING INDEX outbox_pending_in_order")
+      for (const detail of claim) expect(detail).not.toMatch(/TEMP B-TREE/)
     }).pipe(
       Effect.provide(SqliteStorage.layer({ filename: tempDatabase() }).pipe(Layer.provide(IdGenerator.layerCrypto)))
     )
@@ -133,7 +161,7 @@ interface PlanNode {
 const nodesOf = (node: PlanNode): Array<PlanNode> => [node, ...(node.Plans ?? []).flatMap(nodesOf)]
 
 describe.skipIf(!pgEnabled)("query plans on PostgreSQL", () => {
-  const plan = (statement: ReturnType<typeof findByIdStatement>) =>
+  const plan = (statement: Statement.Statement<unknown>) =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       const [text, params] = statement.compile()
@@ -162,6 +190,9 @@ describe.skipIf(!pgEnabled)("query plans on PostgreSQL", () => {
           nodes.some((node) => node["Relation Name"] === "payment_links" && node["Index Name"] !== undefined)
         ).toBe(true)
       }
+      const claim = yield* plan(claimStatement(sql, "worker", NOW, 100, 60))
+      expect(claim.some((node) => node["Index Name"] === "outbox_pending_in_order")).toBe(true)
+      expect(claim.filter((node) => node["Node Type"] === "Sort" || node["Node Type"] === "Seq Scan")).toEqual([])
     }).pipe(
       Effect.provide(
         withFreshSchema((url) => PgStorage.layer({ url, masterKey: TEST_MASTER_KEY })).pipe(
