@@ -198,6 +198,8 @@ export const make = (
       const jobs: Array<Fiber.RuntimeFiber<NotificationResult>> = []
       // Entries with nothing to relay (events no webhook or notification is made of).
       const done: Array<number> = []
+      // The last notification started for each link in this pass.
+      const byLink = new Map<string, Fiber.RuntimeFiber<NotificationResult>>()
       let relayed = 0
       // Entries handed back untouched (waiting for a slot or an earlier event) are no progress.
       let progressed = 0
@@ -220,13 +222,18 @@ export const make = (
             continue
           }
           progressed++
-          const job = notify(entry, event).pipe(
-            Effect.catchAllCause((cause) =>
-              Effect.as(Effect.logError("Notification failed", cause), "failed" as const)
-            ),
+          // A link's notifications run one after another: both confirm on the same link, and side by side one of
+          // them lost the compare-and-set and did it all again.
+          const before = byLink.get(entry.linkId)
+          const send = notify(entry, event).pipe(
+            Effect.catchAllCause((cause) => Effect.as(Effect.logError("Notification failed", cause), "failed" as const))
+          )
+          const job = (before === undefined ? send : Effect.zipRight(Fiber.await(before), send)).pipe(
             Effect.ensuring(notificationSlots.release(1))
           )
-          jobs.push(yield* Effect.forkIn(job, scope))
+          const fiber = yield* Effect.forkIn(job, scope)
+          byLink.set(entry.linkId, fiber)
+          jobs.push(fiber)
         } else {
           done.push(entry.sequence)
           progressed++

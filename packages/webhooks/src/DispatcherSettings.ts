@@ -51,7 +51,7 @@ export const make = (overrides: Partial<Settings> = {}): Settings => ({
   retryWindowSeconds: overrides.retryWindowSeconds ?? 24 * 60 * 60,
   backoff: overrides.backoff ?? Backoff.defaultPolicy,
   allowPrivateAddresses: overrides.allowPrivateAddresses ?? false,
-  notificationConcurrency: overrides.notificationConcurrency ?? 32,
+  notificationConcurrency: overrides.notificationConcurrency ?? 4,
   notificationTimeoutMs: overrides.notificationTimeoutMs ?? 30_000
 })
 
