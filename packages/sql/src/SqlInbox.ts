@@ -38,6 +38,12 @@ const toMessage = (row: MessageRow): InboxMessage => ({
   createdAt: toInt(row.created_at)
 })
 
+/**
+ * A sandbox message is the dispatcher's bookkeeping: at-least-once delivery sends it again if a power cut loses it, so its commits need not
+ * wait for the disk (see `WriteOptions`).
+ */
+const BOOKKEEPING = { durable: false } as const
+
 export const make: Effect.Effect<InboxShape, never, SqlClient.SqlClient | Writer | IdGenerator | StatementRunner> =
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -72,7 +78,8 @@ export const make: Effect.Effect<InboxShape, never, SqlClient.SqlClient | Writer
                   created_at: stored.createdAt
                 })}`
               )
-            )
+            ),
+            BOOKKEEPING
           )
           return stored
         }),

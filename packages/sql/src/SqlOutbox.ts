@@ -68,6 +68,12 @@ export const claimStatement = (
   })
 }
 
+/**
+ * The dispatcher's bookkeeping: at-least-once delivery redoes it if a power cut loses it, so its commits need not
+ * wait for the disk (see `WriteOptions`).
+ */
+const BOOKKEEPING = { durable: false } as const
+
 export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Writer | StatementRunner> = Effect.gen(
   function* () {
     const sql = yield* SqlClient.SqlClient
@@ -76,7 +82,7 @@ export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Write
 
     const claim: OutboxShape["claim"] = (workerId, now, limit, leaseSeconds) =>
       writer
-        .write(Effect.orDie(rows(claimStatement(sql, workerId, now, limit, leaseSeconds))))
+        .write(Effect.orDie(rows(claimStatement(sql, workerId, now, limit, leaseSeconds))), BOOKKEEPING)
         // RETURNING follows no ORDER BY: restore the outbox order.
         .pipe(Effect.map((claimed) => claimed.map(toEntry).sort((a, b) => a.sequence - b.sequence)))
 
@@ -85,7 +91,8 @@ export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Write
         Effect.orDie(
           rows(sql`UPDATE outbox SET delivered_at = ${now}, claimed_by = NULL, claimed_until = NULL
         WHERE sequence = ${sequence}`)
-        )
+        ),
+        BOOKKEEPING
       )
 
     const retryLater: OutboxShape["retryLater"] = (sequence, availableAt, error) =>
@@ -93,7 +100,8 @@ export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Write
         Effect.orDie(
           rows(sql`UPDATE outbox SET available_at = ${availableAt}, claimed_by = NULL, claimed_until = NULL,
         last_error = ${error} WHERE sequence = ${sequence}`)
-        )
+        ),
+        BOOKKEEPING
       )
 
     return { claim, complete, retryLater }

@@ -67,6 +67,8 @@ export const listStatement = (sql: SqlClient.SqlClient, tenant: Tenant, query: L
     ORDER BY created_at DESC, id DESC LIMIT ${query.count} OFFSET ${query.skip}`
 }
 
+const BOOKKEEPING = { durable: false } as const
+
 export const make: Effect.Effect<
   PaymentLinkRepositoryShape,
   never,
@@ -190,7 +192,11 @@ export const make: Effect.Effect<
         if (updated.length === 0) return yield* new StaleLink({ id: link.id })
         yield* insertPayments(link, transition.events).pipe(Effect.orDie)
         yield* appendEvents(transition.events).pipe(Effect.orDie)
-      })
+      }),
+      // The notifier's confirmation is the dispatcher's bookkeeping: lost to a power cut, the message is sent again.
+      transition.events.length > 0 && transition.events.every((event) => event._tag === "NotificationSent")
+        ? BOOKKEEPING
+        : undefined
     )
 
   const findById: PaymentLinkRepositoryShape["findById"] = (tenant, id) =>

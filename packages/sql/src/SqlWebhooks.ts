@@ -124,6 +124,12 @@ const toAttempt = (row: AttemptRow): Attempt => ({
 const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, link_id, sequence, status, attempts, next_attempt_at,
   give_up_at, created_at, delivered_at, last_error, payload`
 
+/**
+ * Recording, claiming and settling deliveries is the dispatcher's bookkeeping: at-least-once delivery redoes it if a
+ * power cut loses it, so its commits need not wait for the disk (see `WriteOptions`). Endpoint changes stay durable.
+ */
+const BOOKKEEPING = { durable: false } as const
+
 export const make = (
   box: SecretBox
 ): Effect.Effect<
@@ -248,7 +254,8 @@ export const make = (
             )
             for (const endpointId of endpointIds) yield* insertDelivery(event, endpointId, event.createdAt, giveUpAt)
           })
-        )
+        ),
+        BOOKKEEPING
       )
 
     const recorded: WebhookDeliveriesShape["recorded"] = (eventIds) =>
@@ -309,7 +316,8 @@ export const make = (
                 RETURNING ${sql.literal(DELIVERY_COLUMNS)}`
               })
             )
-          )
+          ),
+          BOOKKEEPING
         )
         if (rows.length === 0) return []
         const owners = yield* selectEndpoints(sql`id IN ${sql.in([...new Set(rows.map((row) => row.endpoint_id))])}`)
@@ -356,7 +364,8 @@ export const make = (
               }
             }
           })
-        )
+        ),
+        BOOKKEEPING
       )
 
     const release: WebhookDeliveriesShape["release"] = (workerId, deliveryId) =>
@@ -364,7 +373,8 @@ export const make = (
         Effect.orDie(
           run(sql`UPDATE webhook_deliveries SET claimed_by = NULL, claimed_until = NULL
           WHERE id = ${deliveryId} AND claimed_by = ${workerId}`)
-        )
+        ),
+        BOOKKEEPING
       )
 
     const list: WebhookDeliveriesShape["list"] = (tenant, filter) => {

@@ -6,6 +6,7 @@
  * is being made are run together in the next transaction, each inside its own savepoint so that one
  * write's failure (a lost compare-and-set) rolls back that write only, and each caller is answered
  * after the single commit — one fsync for the whole batch, and still "acknowledged means durable".
+ * A batch of bookkeeping only (`durable: false`, see `WriteOptions`) commits without the fsync.
  * `direct` (PostgreSQL) gives each write its own transaction on a pooled connection.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -27,9 +28,20 @@ export interface WriterStats {
   readonly writes: number
 }
 
+export interface WriteOptions {
+  /**
+   * Default true: the write reports success only once its commit is on disk (a 200 means durable). false is for
+   * bookkeeping that at-least-once delivery redoes if it is lost (the dispatcher's claims, completions, inbox
+   * messages): committed, but without waiting for the disk when no durable write shares its transaction. It
+   * becomes durable with the next durable commit, and only ever the latest such writes can be lost to a power cut:
+   * one that survived implies that every write committed before it did.
+   */
+  readonly durable?: boolean | undefined
+}
+
 export interface WriterShape {
   /** Runs `effect` in a write transaction; its success is reported only after the commit. */
-  readonly write: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  readonly write: <A, E>(effect: Effect.Effect<A, E>, options?: WriteOptions) => Effect.Effect<A, E>
   readonly stats: Effect.Effect<WriterStats>
 }
 
@@ -41,7 +53,7 @@ const isSqlError = (error: unknown): error is SqlError => error instanceof SqlEr
 const dieOnSqlError = <A, E>(effect: Effect.Effect<A, E | SqlError>): Effect.Effect<A, E> =>
   Effect.catchIf(effect, isSqlError, (error) => Effect.die(error)) as Effect.Effect<A, E>
 
-/** One transaction per write. */
+/** One transaction per write (every one durable). */
 export const direct: Effect.Effect<WriterShape, never, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   let transactions = 0
@@ -58,6 +70,7 @@ export const direct: Effect.Effect<WriterShape, never, SqlClient.SqlClient> = Ef
 interface Pending {
   readonly effect: Effect.Effect<unknown, unknown>
   readonly done: Deferred.Deferred<unknown, unknown>
+  readonly durable: boolean
 }
 
 /** Lets the event loop run once (I/O callbacks included), so writes from requests already received can queue up. */
@@ -94,6 +107,16 @@ export const groupCommit = (
     /** Set when the writer stops: later writes are refused instead of waiting forever. */
     let closed = false
 
+    // SQLite's safety level can only change between transactions. Every write goes through this writer, whose
+    // batches run one at a time, so no other commit happens while a batch of bookkeeping runs at NORMAL (in WAL
+    // mode: no fsync at commit; the next FULL commit syncs the log, and with it everything committed before).
+    const relaxed = <A, E, R>(transaction: Effect.Effect<A, E, R>) =>
+      Effect.acquireUseRelease(
+        runner.rows(sql`PRAGMA synchronous = NORMAL`),
+        () => transaction,
+        // Left at NORMAL, every later commit would be acknowledged before it is durable: a fault, loudly.
+        () => Effect.orDie(runner.rows(sql`PRAGMA synchronous = FULL`))
+      )
     const savepoint = runner.rows(sql`SAVEPOINT paylinks_write`)
     const release = runner.rows(sql`RELEASE paylinks_write`)
     const rollbackTo = runner.rows(sql`ROLLBACK TO paylinks_write`)
@@ -116,18 +139,18 @@ export const groupCommit = (
     const transact = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function* () {
         const deadline = Date.now() + lockTimeoutMs
+        const durable = batch.some((pending) => pending.durable)
         for (let attempt = 0; ; attempt++) {
           let began = false
           const body =
             batch.length === 1 ? batch[0]!.effect : Effect.forEach(batch, (pending) => isolated(pending.effect))
-          const outcome = yield* Effect.exit(
-            sql.withTransaction(
-              Effect.suspend(() => {
-                began = true
-                return body
-              })
-            )
+          const transaction = sql.withTransaction(
+            Effect.suspend(() => {
+              began = true
+              return body
+            })
           )
+          const outcome = yield* Effect.exit(durable ? transaction : relaxed(transaction))
           if (!began && Exit.isFailure(outcome) && Date.now() < deadline) {
             const failure = outcome.cause._tag === "Fail" ? outcome.cause.error : undefined
             if (isBusy(failure)) {
@@ -181,11 +204,11 @@ export const groupCommit = (
       Effect.forkScoped
     )
 
-    const enqueue = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    const enqueue = <A, E>(effect: Effect.Effect<A, E>, durable: boolean): Effect.Effect<A, E> =>
       Effect.flatMap(Deferred.make<A, E | SqlError>(), (done) =>
         Effect.zipRight(
           Effect.suspend(() =>
-            closed ? Effect.interrupt : Queue.offer(queue, { effect, done } as unknown as Pending)
+            closed ? Effect.interrupt : Queue.offer(queue, { effect, done, durable } as unknown as Pending)
           ),
           dieOnSqlError(Deferred.await(done))
         )
@@ -194,9 +217,11 @@ export const groupCommit = (
     return {
       // A write issued from inside a transaction (the writer's own) joins it as a savepoint instead of
       // queueing behind itself.
-      write: (effect) =>
+      write: (effect, options) =>
         Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (inTransaction) =>
-          Option.isSome(inTransaction) ? dieOnSqlError(sql.withTransaction(effect)) : enqueue(effect)
+          Option.isSome(inTransaction)
+            ? dieOnSqlError(sql.withTransaction(effect))
+            : enqueue(effect, options?.durable !== false)
         ),
       stats: Effect.sync(() => ({ transactions, writes }))
     }

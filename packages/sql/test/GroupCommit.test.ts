@@ -3,6 +3,7 @@
  * own outcome inside it, and a write lock held by another connection is waited for without failing.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
 import Database from "better-sqlite3"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import { Merchants } from "@paylinks/core/Merchants"
@@ -97,6 +98,32 @@ describe("group commit on SQLite", () => {
       expect(yield* stored(third!)).toEqual(cancelThird.link)
       const events = yield* repository.eventsOf(principal.tenant, first!.id)
       expect(events.map((stored) => stored.event._tag)).toEqual(["LinkIssued", "LinkCancelled"])
+    }).pipe(Effect.provide(stack(tempDatabase())))
+  )
+
+  it.live("bookkeeping commits without waiting for the disk, unless a durable write shares its transaction", () =>
+    Effect.gen(function* () {
+      const { writer } = yield* setup
+      const sql = yield* SqlClient.SqlClient
+      // The safety level a transaction commits at (2 = FULL: fsync at every commit; 1 = NORMAL).
+      const level = sql<{ readonly synchronous: number }>`PRAGMA synchronous`.pipe(
+        Effect.map((rows) => rows[0]!.synchronous),
+        Effect.orDie
+      )
+      expect(yield* writer.write(level)).toBe(2)
+      expect(yield* writer.write(level, { durable: false })).toBe(1)
+      // Back to FULL at once: nothing else may commit at NORMAL.
+      expect(yield* level).toBe(2)
+      const before = yield* writer.stats
+      const together = yield* Effect.all([writer.write(level, { durable: false }), writer.write(level)], {
+        concurrency: "unbounded"
+      })
+      const after = yield* writer.stats
+      expect(after.transactions - before.transactions).toBe(1)
+      expect(together).toEqual([2, 2])
+      // Also after a failed batch.
+      expect(Exit.isFailure(yield* Effect.exit(writer.write(Effect.fail("refused"), { durable: false })))).toBe(true)
+      expect(yield* level).toBe(2)
     }).pipe(Effect.provide(stack(tempDatabase())))
   )
 
