@@ -13,10 +13,10 @@ import * as ServerConfig from "./ServerConfig.js"
 
 // Between full collections V8 lets the old generation grow to up to four times what was live after the last one.
 // Under a steady write load most of that growth is garbage promoted while requests waited for their group commit,
-// and the server's peak RSS came to ~270 MiB over a live heap of ~60. Growing by at most half the live size keeps the
-// peak under 200 MiB for more frequent, short, full collections (BENCHMARKS.md). V8 reads the factor each time it
-// sizes the heap, so setting it here, before the server allocates, is enough.
-V8.setFlagsFromString("--heap-growing-percent=50")
+// and the server's peak RSS came to ~270 MiB over a live heap of ~60. Growing by at most 30% of the live size keeps
+// the peak under 200 MiB for more frequent, short, full collections, at a few per cent of throughput (BENCHMARKS.md).
+// V8 reads the factor each time it sizes the heap, so setting it here, before the server allocates, is enough.
+V8.setFlagsFromString("--heap-growing-percent=30")
 
 const loaded = ServerConfig.load(process.argv.slice(2), process.env)
 if (Either.isLeft(loaded)) {

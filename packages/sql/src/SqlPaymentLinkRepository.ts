@@ -178,18 +178,21 @@ export const make: Effect.Effect<
     writer.write(
       Effect.gen(function* () {
         const link = transition.link
-        const updated = yield* rows(sql`UPDATE payment_links SET
-              status = ${link.status},
-              receipt = ${link.receipt},
-              customer_id = ${link.customer?.id ?? null},
-              expire_by = ${link.expireBy},
-              version = ${link.version},
-              data = ${encodeLink(link)}
+        const customerId = link.customer?.id ?? null
+        const updated = yield* rows(sql`UPDATE payment_links SET version = ${link.version}, data = ${encodeLink(link)}
             WHERE id = ${link.id} AND merchant_id = ${link.merchantId} AND mode = ${link.mode}
               AND version = ${link.version - 1}
             RETURNING id`).pipe(Effect.orDie)
         // The compare-and-set lost: nothing was written, and the caller retries from a fresh read.
         if (updated.length === 0) return yield* new StaleLink({ id: link.id })
+        // The indexed columns only where they changed: the database rewrites the entries of every index on a column
+        // an UPDATE sets, changed or not — random pages of large indexes, for a cancel or a notifier's confirmation
+        // that changes neither receipt nor customer (nor, for a confirmation, status or expiry).
+        yield* rows(sql`UPDATE payment_links SET status = ${link.status}, expire_by = ${link.expireBy}
+            WHERE id = ${link.id} AND (status <> ${link.status} OR expire_by <> ${link.expireBy})`).pipe(Effect.orDie)
+        yield* rows(sql`UPDATE payment_links SET receipt = ${link.receipt}, customer_id = ${customerId}
+            WHERE id = ${link.id} AND (receipt IS DISTINCT FROM ${link.receipt}
+              OR customer_id IS DISTINCT FROM ${customerId})`).pipe(Effect.orDie)
         yield* insertPayments(link, transition.events).pipe(Effect.orDie)
         yield* appendEvents(transition.events).pipe(Effect.orDie)
       }),
