@@ -69,7 +69,7 @@ export const make = (
     const sql = yield* SqlClient.SqlClient
     const ids = yield* IdGenerator
     const writer = yield* Writer
-    const { rows } = yield* StatementRunner
+    const { rows, query } = yield* StatementRunner
 
     const insertMerchant = (name: string) =>
       Effect.gen(function* () {
@@ -171,10 +171,10 @@ export const make = (
 
     // Read on every authenticated request: never cached, so that a revoked key stops working at once.
     const secretRow = (keyId: string) =>
-      rows(sql<KeyRow & { readonly secret_ciphertext: string }>`SELECT key_id, merchant_id, mode, created_at,
-        revoked_at, secret_ciphertext FROM api_keys WHERE key_id = ${keyId}`).pipe(
-        Effect.map((found) => Option.fromNullable(found[0])),
-        Effect.orDie
+      query(
+        sql<KeyRow & { readonly secret_ciphertext: string }>`SELECT key_id, merchant_id, mode, created_at,
+        revoked_at, secret_ciphertext FROM api_keys WHERE key_id = ${keyId}`,
+        (found) => Option.fromNullable(found[0])
       )
 
     // An unknown key is refused after the same decryption and comparison as a wrong secret, so that

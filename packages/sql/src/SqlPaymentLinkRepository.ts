@@ -77,7 +77,7 @@ export const make: Effect.Effect<
   const sql = yield* SqlClient.SqlClient
   const ids = yield* IdGenerator
   const writer = yield* Writer
-  const { rows } = yield* StatementRunner
+  const { rows, query: select } = yield* StatementRunner
 
   const appendEvents = (events: ReadonlyArray<DomainEvent>) =>
     Effect.gen(function* () {
@@ -203,7 +203,7 @@ export const make: Effect.Effect<
     )
 
   const findById: PaymentLinkRepositoryShape["findById"] = (tenant, id) =>
-    rows(findByIdStatement(sql, tenant, id)).pipe(Effect.map(firstLink), Effect.orDie)
+    select(findByIdStatement(sql, tenant, id), firstLink)
 
   const findByShortCode: PaymentLinkRepositoryShape["findByShortCode"] = (code) =>
     rows(sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE short_code = ${code}`).pipe(
@@ -220,7 +220,7 @@ export const make: Effect.Effect<
     )
 
   const list: PaymentLinkRepositoryShape["list"] = (tenant, query, now) =>
-    rows(listStatement(sql, tenant, query, now)).pipe(Effect.map(selectLinks), Effect.orDie)
+    select(listStatement(sql, tenant, query, now), selectLinks)
 
   const findDue: PaymentLinkRepositoryShape["findDue"] = (now, limit, tenant?: Tenant) => {
     const scope = tenant === undefined ? sql`` : sql`AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode}`

@@ -17,16 +17,16 @@ export const make: Effect.Effect<TestClocksShape, never, SqlClient.SqlClient | W
   function* () {
     const sql = yield* SqlClient.SqlClient
     const writer = yield* Writer
-    const { rows } = yield* StatementRunner
+    const { query } = yield* StatementRunner
 
     // Read on every test-mode request, never cached: another process sharing the database may have advanced it.
     const offset: TestClocksShape["offset"] = (tenant) =>
       tenant.mode === "live"
         ? Effect.succeed(0)
-        : rows(sql<{ readonly offset_seconds: unknown }>`SELECT offset_seconds FROM test_clocks
-          WHERE merchant_id = ${tenant.merchantId}`).pipe(
-            Effect.map((found) => (found.length === 0 ? 0 : toInt(found[0]!.offset_seconds))),
-            Effect.orDie
+        : query(
+            sql<{ readonly offset_seconds: unknown }>`SELECT offset_seconds FROM test_clocks
+          WHERE merchant_id = ${tenant.merchantId}`,
+            (found) => (found.length === 0 ? 0 : toInt(found[0]!.offset_seconds))
           )
 
     const advance: TestClocksShape["advance"] = (tenant, seconds) =>
