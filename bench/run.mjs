@@ -30,6 +30,7 @@ import {
   ROOT,
   reaper,
   standInTarget,
+  sleep,
   startServer
 } from "./targets.mjs"
 
@@ -170,12 +171,36 @@ class Side {
   }
 }
 
-/** One measured load on one side, with its server's peak RSS during the load; the side is frozen again after. */
+/** Request types whose answers leave work for later (customer notifications, webhook events). */
+const WRITES = new Set(["create", "cancel"])
+const SETTLE_TIMEOUT_MS = 300_000
+
+/**
+ * Waits until the side has done the work its answers left for later (`target.pendingWork`), so that it is not done
+ * inside the next measurement of another request type; returns how much there was and how long it took.
+ */
+const settle = async (side) => {
+  const began = performance.now()
+  const pending = side.target.pendingWork(side.file)
+  let left = pending
+  while (left > 0 && performance.now() - began < SETTLE_TIMEOUT_MS) {
+    await sleep(50)
+    left = side.target.pendingWork(side.file)
+  }
+  if (left > 0) loud(`${side.label}: ${left} deferred entries still pending after ${SETTLE_TIMEOUT_MS / 1000} s`)
+  return { pending, seconds: pending === 0 ? 0 : (performance.now() - began) / 1000, left }
+}
+
+/**
+ * One measured load on one side, with its server's peak RSS during the load (and while it settles); the side is
+ * frozen again after. After a write load the side first settles: its deferred work is measured on its own.
+ */
 const measure = async (side, load) => {
   side.resume()
   const stopSampling = side.server.sampleMemory()
   try {
     const result = await runLoad({ url: side.server.url, key, ...load })
+    if (WRITES.has(load.kind)) result.deferred = await settle(side)
     result.rss = stopSampling()
     return result
   } catch (error) {
@@ -185,6 +210,16 @@ const measure = async (side, load) => {
     side.pause()
   }
 }
+
+/** The deferred work of pooled runs: entries left pending at their ends, and the time it took to drain them. */
+const mergeDeferred = (runs) =>
+  runs.some((run) => run.deferred !== undefined)
+    ? {
+        pending: runs.reduce((n, run) => n + (run.deferred?.pending ?? 0), 0),
+        seconds: runs.reduce((n, run) => n + (run.deferred?.seconds ?? 0), 0),
+        left: runs.reduce((n, run) => n + (run.deferred?.left ?? 0), 0)
+      }
+    : undefined
 
 /**
  * The same load on two sides, `options.repeat` rounds in A B, B A, A B … order, so that a drift in the machine's
@@ -197,7 +232,11 @@ const alternate = async (a, b, load) => {
   ])
   for (let round = 0; round < options.repeat; round++)
     for (const side of round % 2 === 0 ? [a, b] : [b, a]) runs.get(side).push(await measure(side, load(side)))
-  return [mergeRuns(runs.get(a)), mergeRuns(runs.get(b))]
+  return [a, b].map((side) => {
+    const merged = mergeRuns(runs.get(side))
+    const deferred = mergeDeferred(runs.get(side))
+    return deferred === undefined ? merged : { ...merged, deferred }
+  })
 }
 
 const ratio = (a, b) => (b > 0 ? a / b : undefined)

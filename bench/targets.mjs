@@ -7,6 +7,7 @@ import net from "node:net"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import Database from "better-sqlite3"
 import { openFloorDatabase, seedFloorLinks } from "./floor.mjs"
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -26,6 +27,24 @@ export const floorTarget = {
     } finally {
       db.close()
     }
+  },
+  // The floor does everything inside the request: nothing is left to do once it has answered.
+  pendingWork: () => 0
+}
+
+/**
+ * What a paylinks server still has to do for the requests it answered: outbox entries not yet relayed (the customer
+ * notifications of a create, webhook events) and webhook deliveries not yet settled. Read from its SQLite file
+ * (WAL: a reader sees the last commit without taking a lock).
+ */
+const paylinksPendingWork = (file) => {
+  const db = new Database(file, { readonly: true, fileMustExist: true })
+  try {
+    const outbox = db.prepare("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").pluck().get()
+    const deliveries = db.prepare("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'").pluck().get()
+    return outbox + deliveries
+  } finally {
+    db.close()
   }
 }
 
@@ -34,7 +53,8 @@ export const paylinksTarget = {
   script: PAYLINKS_MAIN,
   postgres: true,
   // Loaded on use: it knows the paylinks schema, which a floor-only run (--target floor) never touches.
-  seed: async (file, options) => (await import("./paylinks-seed.mjs")).seedPaylinksLinks(file, options)
+  seed: async (file, options) => (await import("./paylinks-seed.mjs")).seedPaylinksLinks(file, options),
+  pendingWork: paylinksPendingWork
 }
 
 /** A second floor in the paylinks column: the same numbers on both sides prove the harness (ratios ≈ 1.0). */
