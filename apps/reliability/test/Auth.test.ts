@@ -1,7 +1,7 @@
 /**
  * Authentication of the built server: the three refusals and their texts; one code path for an
- * unknown key id and a wrong secret (the same decryption and constant-time comparison — asserted on
- * the mechanism, and the measured timings reported, never gated on); failed authentications rate
+ * unknown key id and a wrong secret (the same constant-time comparison with a kept digest — asserted
+ * on the mechanism, and the measured timings reported, never gated on); failed authentications rate
  * limited per client address and per key id with 429 in Razorpay's envelope, without touching
  * clients with correct credentials; and a key revoked through the storage on the same database
  * refused by the very next request.
@@ -88,7 +88,7 @@ describe("authentication", () => {
     expect((await list(right, "127.0.1.5")).status).toBe(200)
   })
 
-  it("an unknown key id is refused after the same decryption and comparison as a wrong secret", async () => {
+  it("an unknown key id is refused after the same comparison as a wrong secret; a sealed secret is opened once", async () => {
     const file = Path.join(tempDir("auth-mechanism"), "paylinks.db")
     const opened = { count: 0 }
     const timings = await Effect.runPromise(
@@ -102,6 +102,8 @@ describe("authentication", () => {
           }
         }
         const merchants = yield* SqlMerchants.make(box)
+        // The decoy that unknown and revoked keys are compared with is sealed and opened once, like a key's secret.
+        expect(opened.count).toBe(1)
         const merchant = yield* merchants.create("timing")
         const issued = yield* Effect.orDie(merchants.issueKey(merchant.id, "test"))
         const revoked = yield* Effect.orDie(merchants.issueKey(merchant.id, "test"))
@@ -112,13 +114,29 @@ describe("authentication", () => {
           "wrong secret": [issued.key.keyId, `${issued.secret.slice(0, -1)}x`],
           right: [issued.key.keyId, issued.secret]
         } as const
-        // Every case opens exactly one sealed secret: the key's own, or the decoy.
-        for (const [name, [keyId, secret]] of Object.entries(cases)) {
-          const before = opened.count
-          const result = yield* Effect.either(merchants.authenticate(keyId, secret))
-          expect([name, opened.count - before]).toEqual([name, 1])
-          expect([name, Either.isRight(result)]).toEqual([name, name === "right"])
-        }
+        // Every case compares the presented secret's digest with a kept one: the key's, or the decoy's. A key's
+        // sealed secret is opened at the key's first use only (here: by "wrong secret"), never again after.
+        const rounds: ReadonlyArray<Record<string, number>> = [
+          { "unknown key": 0, "revoked key": 0, "wrong secret": 1, right: 0 },
+          { "unknown key": 0, "revoked key": 0, "wrong secret": 0, right: 0 }
+        ]
+        for (const round of rounds)
+          for (const [name, [keyId, secret]] of Object.entries(cases)) {
+            const before = opened.count
+            const result = yield* Effect.either(merchants.authenticate(keyId, secret))
+            expect([name, opened.count - before]).toEqual([name, round[name]])
+            expect([name, Either.isRight(result)]).toEqual([name, name === "right"])
+          }
+        // A new secret under the same key id (the configuration's, seeded) is a new ciphertext: opened again, and
+        // the old secret is refused from the very next check.
+        yield* merchants.seedKey(issued.key.keyId, `${issued.secret}2`, "timing")
+        const before = opened.count
+        expect(Either.isLeft(yield* Effect.either(merchants.authenticate(issued.key.keyId, issued.secret)))).toBe(true)
+        expect(opened.count - before).toBe(1)
+        expect(
+          Either.isRight(yield* Effect.either(merchants.authenticate(issued.key.keyId, `${issued.secret}2`)))
+        ).toBe(true)
+        yield* merchants.seedKey(issued.key.keyId, issued.secret, "timing")
         // In-process timings, interleaved case by case, for the report.
         const samples: Record<string, Array<number>> = {}
         for (let round = 0; round < 400; round++)

@@ -40,10 +40,11 @@ export const make = (key: Uint8Array): SecretBox => {
 }
 
 /** SHA-256 of UTF-8 text; the one-shot `crypto.hash` (Node ≥ 20.12) costs about half a `createHash` object. */
-const sha256: (text: string) => Buffer =
+export const digest: (text: string) => Buffer =
   typeof Crypto.hash === "function"
     ? (text) => Crypto.hash("sha256", text, "buffer")
     : (text) => Crypto.createHash("sha256").update(text, "utf8").digest()
 
-/** Compares two secrets in constant time: equal-length SHA-256 digests through `timingSafeEqual`. */
-export const secretsEqual = (a: string, b: string): boolean => Crypto.timingSafeEqual(sha256(a), sha256(b))
+/** Whether `secret` is the secret whose `digest` is `expected`, in constant time (equal-length digests). */
+export const matchesDigest = (secret: string, expected: Buffer): boolean =>
+  Crypto.timingSafeEqual(digest(secret), expected)

@@ -23,7 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { toInt, toIntOrNull, unixSeconds } from "./internal/codec.js"
-import { type SecretBox, secretsEqual } from "./SecretBox.js"
+import { digest, matchesDigest, type SecretBox } from "./SecretBox.js"
 import { StatementRunner } from "./StatementRunner.js"
 import { Writer } from "./Writer.js"
 
@@ -61,6 +61,9 @@ class SeedRace extends Data.TaggedError("SeedRace") {}
 const now = Effect.map(Clock.currentTimeMillis, unixSeconds)
 
 const DECOY_CONTEXT = "paylinks authentication decoy"
+
+/** Keys whose secret digests are kept in memory (see `authenticate`): a few hundred bytes each. */
+const OPENED_LIMIT = 10_000
 
 export const make = (
   box: SecretBox
@@ -177,15 +180,30 @@ export const make = (
         (found) => Option.fromNullable(found[0])
       )
 
-    // An unknown key is refused after the same decryption and comparison as a wrong secret, so that
-    // the time of a refusal does not tell whether a key id exists.
-    const decoy = box.seal(Crypto.randomBytes(SECRET_LENGTH).toString("base64"), DECOY_CONTEXT)
+    // A presented secret is compared with the digest of the stored one. Opening a sealed secret (AES-GCM) cost
+    // more than the rest of the check, so each key's digest is kept by the ciphertext it was opened from: the
+    // row is still read on every request, and a revoked key, or one whose secret changed, is seen at once. Only
+    // digests are kept, never a plaintext; at most `OPENED_LIMIT` keys, the oldest forgotten first.
+    const opened = new Map<string, { readonly sealed: string; readonly digest: Buffer }>()
+    const storedDigest = (keyId: string, sealed: string): Buffer => {
+      const known = opened.get(keyId)
+      if (known !== undefined && known.sealed === sealed) return known.digest
+      const fresh = { sealed, digest: digest(box.open(sealed, keyId)) }
+      if (opened.size >= OPENED_LIMIT) opened.delete(opened.keys().next().value!)
+      opened.set(keyId, fresh)
+      return fresh.digest
+    }
+
+    // An unknown or revoked key is refused after the same comparison as a wrong secret — against the digest of a
+    // random decoy, opened once like any key's — so that the time of a refusal does not tell whether a key id exists.
+    const decoyDigest = digest(
+      box.open(box.seal(Crypto.randomBytes(SECRET_LENGTH).toString("base64"), DECOY_CONTEXT), DECOY_CONTEXT)
+    )
 
     const authenticate: MerchantsShape["authenticate"] = (keyId, secret) =>
       Effect.flatMap(secretRow(keyId), (row) => {
         const known = Option.isSome(row) && row.value.revoked_at === null
-        const stored = known ? box.open(row.value.secret_ciphertext, keyId) : box.open(decoy, DECOY_CONTEXT)
-        const equal = secretsEqual(stored, secret)
+        const equal = matchesDigest(secret, known ? storedDigest(keyId, row.value.secret_ciphertext) : decoyDigest)
         if (!known) return Effect.fail(new AuthenticationFailed({ reason: "unknown_key" }))
         if (!equal) return Effect.fail(new AuthenticationFailed({ reason: "wrong_secret" }))
         const key = toKey(row.value)
