@@ -9,7 +9,7 @@
  * Handlers are a record keyed by group and endpoint name, typed from the contract: an endpoint
  * without a handler does not compile. Routes outside the contract (documents, pages) are `Route`s.
  */
-import { randomUUID } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 import * as HttpApi from "@effect/platform/HttpApi"
@@ -181,6 +181,8 @@ interface Entry {
 }
 
 const JSON_TYPE = "application/json; charset=utf-8"
+/** Callers whose request context is kept (see `contextOf`). */
+const PRINCIPAL_CONTEXTS = 1024
 const EMPTY = new Uint8Array(0)
 const EMPTY_BODY: Readonly<Record<string, unknown>> = Object.freeze({})
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -283,8 +285,19 @@ const normaliseQuery = (raw: Record<string, unknown> | undefined): Record<string
   return query
 }
 
+/**
+ * Request ids the server makes: 32 hex digits, a random half drawn once per process and a counter, so that ids are
+ * unique across processes and restarts without drawing randomness for every request.
+ */
+const REQUEST_ID_PREFIX = `req_${randomBytes(8).toString("hex")}`
+let requestCount = 0
+const nextRequestId = (): string => {
+  requestCount = (requestCount + 1) % Number.MAX_SAFE_INTEGER
+  return REQUEST_ID_PREFIX + requestCount.toString(16).padStart(16, "0")
+}
+
 const pickRequestId = (header: string | string[] | undefined): string =>
-  typeof header === "string" && REQUEST_ID.test(header) ? header : `req_${randomUUID().replaceAll("-", "")}`
+  typeof header === "string" && REQUEST_ID.test(header) ? header : nextRequestId()
 
 /**
  * Starts the server in the current scope; closing the scope stops accepting, lets the requests in
@@ -424,9 +437,29 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       })
 
     /**
-     * The rest of a request once its caller is known. The principal goes into the request fiber's own context: the
-     * fiber answers this request only and ends with it, so there is nothing to restore afterwards, and this costs
-     * about half of `Effect.provideService`, which restores it (a few µs a request).
+     * The request fiber's context for a caller: the server's services and `CurrentPrincipal`. Adding a service copies
+     * the whole context (every layer's service), so each key's context is made once and kept, at most
+     * `PRINCIPAL_CONTEXTS` of them, the oldest forgotten first. A key never changes merchant or mode; the kept one is
+     * used only while it matches the caller the storage just authenticated.
+     */
+    const contexts = new Map<string, { readonly principal: Principal; readonly context: Context.Context<never> }>()
+    const contextOf = (principal: Principal): Context.Context<never> => {
+      const kept = contexts.get(principal.keyId)
+      if (
+        kept !== undefined &&
+        kept.principal.tenant.merchantId === principal.tenant.merchantId &&
+        kept.principal.tenant.mode === principal.tenant.mode
+      )
+        return kept.context
+      const context = Context.add(runtime.context, CurrentPrincipal, principal) as Context.Context<never>
+      if (contexts.size >= PRINCIPAL_CONTEXTS) contexts.delete(contexts.keys().next().value!)
+      contexts.set(principal.keyId, { principal, context })
+      return context
+    }
+
+    /**
+     * The rest of a request once its caller is known. The caller's context (`contextOf`) becomes the request fiber's
+     * own: the fiber answers this request only and ends with it, so there is nothing to restore afterwards.
      */
     const serve = (
       entry: Entry,
@@ -451,10 +484,7 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
         headers: incoming.headers
       }
       if (principal === undefined) return answer(entry, request)
-      const run = Effect.zipRight(
-        FiberRef.update(FiberRef.currentContext, (context) => Context.add(context, CurrentPrincipal, principal)),
-        answer(entry, request)
-      )
+      const run = Effect.zipRight(FiberRef.set(FiberRef.currentContext, contextOf(principal)), answer(entry, request))
       const key = incoming.headers["idempotency-key"]
       return entry.idempotent && typeof key === "string" ? withIdempotency(principal, key, incoming, body, run) : run
     }
@@ -539,11 +569,6 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       const started = performance.now()
       const socket = req.socket
       active.set(socket, (active.get(socket) ?? 0) + 1)
-      res.once("close", () => {
-        const left = (active.get(socket) ?? 1) - 1
-        active.set(socket, left)
-        if (state.closing && left === 0) socket.destroySoon()
-      })
       const method = req.method ?? "GET"
       const url = req.url ?? "/"
       const queryAt = url.indexOf("?")
@@ -551,7 +576,10 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       const requestId = pickRequestId(req.headers["x-request-id"])
       res.setHeader("x-request-id", requestId)
       const log = { merchantId: null as string | null }
-      res.once("close", () =>
+      res.once("close", () => {
+        const left = (active.get(socket) ?? 1) - 1
+        active.set(socket, left)
+        if (state.closing && left === 0) socket.destroySoon()
         logger({
           time: new Date().toISOString(),
           level: "info",
@@ -564,7 +592,7 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
           merchant_id: log.merchantId,
           request_id: requestId
         })
-      )
+      })
       let found: FindMyWay.FindResult<FindMyWay.HTTPVersion.V1> | null = null
       try {
         found = router.find(method as FindMyWay.HTTPMethod, url)
