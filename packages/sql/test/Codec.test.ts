@@ -187,6 +187,39 @@ describe("compiled codecs", () => {
     }
   })
 
+  it.prop(
+    "a struct whose property names need quoting, with optional ones, decodes and encodes as Schema does",
+    [
+      FastCheck.record(
+        {
+          'with "quotes" and \\': FastCheck.string(),
+          "line\nbreak": FastCheck.integer(),
+          constructor: FastCheck.boolean(),
+          "": orNull(FastCheck.string()),
+          maybe: FastCheck.string()
+        },
+        { requiredKeys: ['with "quotes" and \\', "line\nbreak", "constructor", ""] }
+      )
+    ],
+    ([value]) => {
+      const Odd = Schema.Struct({
+        'with "quotes" and \\': Schema.String,
+        "line\nbreak": Schema.Int,
+        constructor: Schema.Boolean,
+        "": Schema.NullOr(Schema.String),
+        maybe: Schema.optionalWith(Schema.String, { exact: true })
+      })
+      const OddJson = Schema.parseJson(Odd)
+      const codec = jsonCodec(Odd)
+      const json = Schema.encodeSync(OddJson)(value)
+      expect(codec.encode(value)).toBe(json)
+      expectSame(codec.decode(json), Schema.decodeSync(OddJson)(json))
+      expect(outcome(() => codec.decode('{"constructor":1}'))).toEqual(
+        outcome(() => Schema.decodeSync(OddJson)('{"constructor":1}'))
+      )
+    }
+  )
+
   it("refuses at once to compile a schema with a node it does not support", () => {
     expect(() => jsonCodec(Schema.Struct({ at: Schema.DateFromString }))).toThrow(/cannot check/)
   })
