@@ -324,16 +324,16 @@ const encodeOf = (ast: SchemaAST.AST): Encode => {
         optional: property.isOptional,
         encode: encodeOf(property.type)
       }))
-      return (a) => {
-        if (!isRecord(a)) return INVALID
-        const out: Record<string, unknown> = {}
-        for (const property of properties) {
-          if (property.optional && !Object.hasOwn(a, property.name)) continue
-          const value = a[property.name]
-          out[property.name] = property.encode === undefined ? value : property.encode(value)
-        }
-        return out
-      }
+      const lines = properties.map((property, i) => {
+        const value = `a[${key(property.name)}]`
+        const assign = `out[${key(property.name)}] = ${property.encode === undefined ? value : `encodes[${i}](${value})`}`
+        return property.optional ? `if (Object.hasOwn(a, ${key(property.name)})) ${assign}` : assign
+      })
+      return generate<(a: unknown) => unknown>(
+        ["isRecord", "INVALID", "encodes"],
+        [isRecord, INVALID, properties.map((property) => property.encode)],
+        `return function encode(a) {\nif (!isRecord(a)) return INVALID\nconst out = {}\n${lines.join("\n")}\nreturn out\n}`
+      )
     }
     case "Transformation": {
       // A class encodes as its fields (its transformation's `encode` is the identity).
