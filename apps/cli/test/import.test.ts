@@ -9,7 +9,7 @@ import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { parse } from "csv-parse/sync"
-import { BIN, type Env, ok, paylinks, startServer, type TestServer, tempDir } from "./support.js"
+import { BIN, type Env, type Mode, ok, paylinks, startBothModes, type TestServer, tempDir } from "./support.js"
 
 const dirs: Array<string> = []
 const newDir = (prefix: string) => {
@@ -156,14 +156,11 @@ describe("links import and export in both modes", () => {
   const KEY_SECRET = "cli-import-secret-0123456789"
   let dir: string
   let server: TestServer
-  const envs: Record<"local" | "remote", Env> = { local: {}, remote: {} }
+  let envs: Record<Mode, Env>
 
   beforeAll(async () => {
-    dir = newDir("import")
-    const database = `sqlite:${Path.join(dir, "paylinks.db")}`
-    server = await startServer({ database, keyId: KEY_ID, keySecret: KEY_SECRET, cwd: dir })
-    envs.local = { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: KEY_ID, PAYLINKS_PUBLIC_URL: server.url }
-    envs.remote = { PAYLINKS_SERVER: server.url, PAYLINKS_KEY_ID: KEY_ID, PAYLINKS_KEY_SECRET: KEY_SECRET }
+    ;({ dir, server, envs } = await startBothModes("import", KEY_ID, KEY_SECRET))
+    dirs.push(dir)
   })
 
   afterAll(async () => {

@@ -4,24 +4,19 @@
  * merchant. So both modes see the same links, and the same command must print the same thing.
  */
 import * as Fs from "node:fs"
-import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { ENTITY_KEYS, type Env, ok, paylinks, startServer, type TestServer, tempDir } from "./support.js"
+import { ENTITY_KEYS } from "@paylinks/testing/EntityShape"
+import { type Env, type Mode, ok, paylinks, startBothModes, type TestServer } from "./support.js"
 
 const KEY_ID = "rzp_test_CliLinksTests01"
 const KEY_SECRET = "cli-links-secret-0123456789"
 
 let dir: string
 let server: TestServer
-const envs: Record<"local" | "remote", Env> = { local: {}, remote: {} }
+let envs: Record<Mode, Env>
 
 beforeAll(async () => {
-  dir = tempDir("links")
-  const database = `sqlite:${Path.join(dir, "paylinks.db")}`
-  server = await startServer({ database, keyId: KEY_ID, keySecret: KEY_SECRET, cwd: dir })
-  // Local mode names the key but not its secret: direct database access is the authority.
-  envs.local = { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: KEY_ID, PAYLINKS_PUBLIC_URL: server.url }
-  envs.remote = { PAYLINKS_SERVER: server.url, PAYLINKS_KEY_ID: KEY_ID, PAYLINKS_KEY_SECRET: KEY_SECRET }
+  ;({ dir, server, envs } = await startBothModes("links", KEY_ID, KEY_SECRET))
 })
 
 afterAll(async () => {

@@ -87,16 +87,35 @@ export const startServer = async (options: {
   return listening(child)
 }
 
-/**
- * The server on a new SQLite file in a new temporary directory, as the merchant of that key pair, its
- * dispatcher polling every 50 ms so that deliveries and messages follow promptly.
- */
-export const startDelivering = async (prefix: string, keyId: string, keySecret: string) => {
+/** The server on a new SQLite file in a new temporary directory, as the merchant of that key pair. */
+const startOnNewFile = async (prefix: string, keyId: string, keySecret: string, env: Env = {}) => {
   const dir = tempDir(prefix)
   const database = `sqlite:${Path.join(dir, "paylinks.db")}`
-  const env = { PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50" }
   const server = await startServer({ database, keyId, keySecret, cwd: dir, env })
   return { dir, database, server }
+}
+
+/**
+ * The server on a new SQLite file, its dispatcher polling every 50 ms so that deliveries and messages
+ * follow promptly.
+ */
+export const startDelivering = (prefix: string, keyId: string, keySecret: string) =>
+  startOnNewFile(prefix, keyId, keySecret, { PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50" })
+
+export type Mode = "local" | "remote"
+
+/**
+ * The server on a new SQLite file, and the environment of each mode for the same merchant: local mode
+ * opens the file, remote mode talks to the server. Both see the same links.
+ */
+export const startBothModes = async (prefix: string, keyId: string, keySecret: string) => {
+  const { dir, database, server } = await startOnNewFile(prefix, keyId, keySecret)
+  const envs: Record<Mode, Env> = {
+    // Local mode names the key but not its secret: direct database access is the authority.
+    local: { PAYLINKS_DATABASE: database, PAYLINKS_KEY_ID: keyId, PAYLINKS_PUBLIC_URL: server.url },
+    remote: { PAYLINKS_SERVER: server.url, PAYLINKS_KEY_ID: keyId, PAYLINKS_KEY_SECRET: keySecret }
+  }
+  return { dir, server, envs }
 }
 
 /** Waits for a server process to print its URL; `stop` sends SIGTERM and answers with the exit code. */
@@ -121,53 +140,6 @@ export const listening = (child: ChildProcess): Promise<TestServer> => {
     child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening:\n${output}`)))
   })
 }
-
-/** The §4.3 keys, in order. */
-export const ENTITY_KEYS = [
-  "id",
-  "entity",
-  "receipt",
-  "invoice_number",
-  "customer_id",
-  "customer",
-  "customer_details",
-  "order_id",
-  "line_items",
-  "payment_id",
-  "status",
-  "expire_by",
-  "issued_at",
-  "paid_at",
-  "cancelled_at",
-  "expired_at",
-  "sms_status",
-  "email_status",
-  "date",
-  "terms",
-  "partial_payment",
-  "first_payment_min_amount",
-  "gross_amount",
-  "tax_amount",
-  "taxable_amount",
-  "amount",
-  "amount_paid",
-  "amount_due",
-  "currency",
-  "currency_symbol",
-  "description",
-  "notes",
-  "comment",
-  "short_url",
-  "view_less",
-  "billing_start",
-  "billing_end",
-  "type",
-  "group_taxes_discounts",
-  "reminder_enable",
-  "user_id",
-  "created_at",
-  "idempotency_key"
-]
 
 /**
  * Polls `probe` until it answers something other than undefined, for what happens in the background

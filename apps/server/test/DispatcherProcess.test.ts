@@ -4,75 +4,28 @@
  * in flight still exits 0; `PAYLINKS_DISPATCHER=off` says who delivers instead; a bad webhook or
  * notifier setting exits 2 naming it. Needs `dist/` (turbo builds before testing).
  */
-import * as ChildProcess from "node:child_process"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import { Merchants } from "@paylinks/core/Merchants"
 import * as Storage from "@paylinks/sql/Storage"
+import { basic, call } from "@paylinks/testing/HttpCall"
 import * as WebhookRegistry from "@paylinks/webhooks/WebhookRegistry"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import Razorpay from "razorpay"
-import { basic, call, tempDir } from "./helpers.js"
+import { tempDir } from "./helpers.js"
 import { eventually, startReceiver } from "./receivers.js"
+import { killSpawned, listeningUrl, spawnServer } from "./serverProcess.js"
 
-const MAIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js")
 const KEY_ID = "rzp_test_DispatcherProc1"
 const KEY_SECRET = "dispatcher-process-secret"
 const WEBHOOK_SECRET = "whsec-dispatcher-process"
+const ANY_PORT = ["--port", "0"]
 
-interface Spawned {
-  readonly child: ChildProcess.ChildProcess
-  readonly stdout: () => string
-  readonly stderr: () => string
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-const children: Array<ChildProcess.ChildProcess> = []
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-})
-
-/** The server with exactly `env` as its PAYLINKS_* settings (none of the machine's). */
-const spawnServer = (cwd: string, env: Record<string, string>): Spawned => {
-  const clean: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("PAYLINKS_")) clean[key] = value
-  const child = ChildProcess.spawn(process.execPath, [MAIN, "--port", "0"], {
-    cwd,
-    env: { ...clean, ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  children.push(child)
-  let out = ""
-  let err = ""
-  child.stdout!.on("data", (chunk) => {
-    out += chunk.toString()
-  })
-  child.stderr!.on("data", (chunk) => {
-    err += chunk.toString()
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal }))
-  )
-  return { child, stdout: () => out, stderr: () => err, exited }
-}
+afterEach(killSpawned)
 
 const run = <A>(effect: Effect.Effect<A>) => Effect.runPromise(effect)
-
-/** Waits (bounded) until the server says where it listens. */
-const listening = (spawned: Spawned) =>
-  run(
-    eventually(
-      "paylinks listening on …",
-      Effect.sync(() => {
-        if (spawned.child.exitCode !== null) throw new Error(`the server exited: ${spawned.stderr()}`)
-        return /paylinks listening on (http:\/\/\S+)/.exec(spawned.stdout())?.[1]
-      })
-    )
-  )
 
 /** Registers a test-mode endpoint for the seeded merchant, straight on the database the server uses. */
 const registerEndpoint = (database: string, url: string) =>
@@ -99,13 +52,17 @@ describe("the server process and its dispatcher", () => {
     const database = `sqlite:${Path.join(dir, "paylinks.db")}`
     const receiver = await startReceiver()
     try {
-      const server = spawnServer(dir, {
-        PAYLINKS_DATABASE: database,
-        PAYLINKS_KEY_ID: KEY_ID,
-        PAYLINKS_KEY_SECRET: KEY_SECRET,
-        PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50"
-      })
-      const url = await listening(server)
+      const server = spawnServer(
+        dir,
+        {
+          PAYLINKS_DATABASE: database,
+          PAYLINKS_KEY_ID: KEY_ID,
+          PAYLINKS_KEY_SECRET: KEY_SECRET,
+          PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50"
+        },
+        ANY_PORT
+      )
+      const url = await listeningUrl(server)
       expect(server.stdout()).toContain("notifications: email: sandbox inbox, sms: sandbox inbox")
       expect(server.stdout()).toMatch(/webhooks and notifications: delivered by this process \(dispatcher \S+\)/)
       await registerEndpoint(database, `${receiver.url}/hooks`)
@@ -156,8 +113,8 @@ describe("the server process and its dispatcher", () => {
 
   it("PAYLINKS_DISPATCHER=off says that another process delivers", async () => {
     const dir = tempDir()
-    const server = spawnServer(dir, { PAYLINKS_DISPATCHER: "off" })
-    await listening(server)
+    const server = spawnServer(dir, { PAYLINKS_DISPATCHER: "off" }, ANY_PORT)
+    await listeningUrl(server)
     expect(server.stdout()).toContain(
       "webhooks and notifications: not delivered by this process (dispatcher off); run paylinks-dispatcher"
     )
@@ -174,7 +131,7 @@ describe("the server process and its dispatcher", () => {
       [{ PAYLINKS_SMTP_URL: "mail.example" }, "paylinks: PAYLINKS_SMTP_URL must"],
       [{ PAYLINKS_SMS_URL: "ftp://sms.example" }, "paylinks: PAYLINKS_SMS_URL must be an http(s) URL"]
     ] as const) {
-      const server = spawnServer(dir, env)
+      const server = spawnServer(dir, env, ANY_PORT)
       expect((await server.exited).code, text).toBe(2)
       expect(server.stderr(), text).toContain(text)
       expect(server.stdout(), text).toBe("")

@@ -6,9 +6,10 @@ import * as Path from "node:path"
 import { expect, it } from "@effect/vitest"
 import { Merchants } from "@paylinks/core/Merchants"
 import { PaymentGateway } from "@paylinks/core/PaymentGateway"
+import { basic, call } from "@paylinks/testing/HttpCall"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { basic, call, serve, tempDir } from "./helpers.js"
+import { serve, tempDir } from "./helpers.js"
 import { openPage, payThroughPage } from "./pageClient.js"
 
 it.live("a plugged-in gateway takes live payments from the hosted page", () =>

@@ -3,85 +3,31 @@
  * process: startup output, credentials across restarts, configuration errors, and graceful shutdown
  * with requests in flight. Needs `dist/` (turbo builds before testing).
  */
-import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterEach, describe, expect, it } from "@effect/vitest"
-import { basic, call, pgUrl, requirePg, TEST_MASTER_KEY, tempDir } from "./helpers.js"
+import { basic, call } from "@paylinks/testing/HttpCall"
+import { pgUrl, requirePg, TEST_MASTER_KEY, tempDir } from "./helpers.js"
+import { killSpawned, listeningUrl, type Spawned, spawnServer } from "./serverProcess.js"
 
-const MAIN = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js")
-
-interface Child {
-  readonly process: ChildProcess.ChildProcess
+interface Child extends Spawned {
   readonly url: string
   readonly port: number
-  readonly stdout: () => string
-  readonly stderr: () => string
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-const children: Array<ChildProcess.ChildProcess> = []
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-})
+afterEach(killSpawned)
 
-/** The environment without any PAYLINKS_* variable of the machine running the tests. */
-const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("PAYLINKS_")) env[key] = value
-  return { ...env, ...extra }
-}
-
-const spawnServer = (cwd: string, env: Record<string, string> = {}, args: ReadonlyArray<string> = []) => {
-  const child = ChildProcess.spawn(process.execPath, [MAIN, ...args], {
-    cwd,
-    env: cleanEnv(env),
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  children.push(child)
-  let out = ""
-  let err = ""
-  child.stdout!.on("data", (chunk) => {
-    out += chunk.toString()
-  })
-  child.stderr!.on("data", (chunk) => {
-    err += chunk.toString()
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal }))
-  )
-  return { child, stdout: () => out, stderr: () => err, exited }
-}
-
-/** Starts the server and waits (at most 30 s) until it says where it listens. */
+/** Starts the server and waits until it says where it listens. */
 const start = async (cwd: string, env: Record<string, string> = {}, args: ReadonlyArray<string> = []) => {
   const spawned = spawnServer(cwd, env, ["--port", "0", ...args])
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const match = /paylinks listening on (http:\/\/[^\s]+)/.exec(spawned.stdout())
-    if (match !== null) {
-      const url = match[1]!
-      return {
-        process: spawned.child,
-        url,
-        port: Number(new URL(url).port),
-        stdout: spawned.stdout,
-        stderr: spawned.stderr,
-        exited: spawned.exited
-      } satisfies Child
-    }
-    if (spawned.child.exitCode !== null) throw new Error(`server exited: ${spawned.stderr()}`)
-    if (Date.now() > deadline) throw new Error(`server did not start: ${spawned.stdout()} ${spawned.stderr()}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+  const url = await listeningUrl(spawned)
+  return { ...spawned, url, port: Number(new URL(url).port) } satisfies Child
 }
 
-const stop = async (child: Child, signal: NodeJS.Signals = "SIGTERM") => {
-  child.process.kill(signal)
-  return child.exited
+const stop = async (server: Child, signal: NodeJS.Signals = "SIGTERM") => {
+  server.child.kill(signal)
+  return server.exited
 }
 
 const keyPairIn = (stdout: string) => {
@@ -224,7 +170,7 @@ describe("the server process", () => {
       requestInFlight(server.port, auth, '{"type":"link","amount":1000,"receipt":"in-flight-1"}'),
       requestInFlight(server.port, auth, '{"type":"link","amount":2000,"receipt":"in-flight-2"}')
     ])
-    server.process.kill("SIGTERM")
+    server.child.kill("SIGTERM")
     // It stops accepting first...
     await untilRefused(server.port)
     // ...and still answers what it had begun.

@@ -1,7 +1,8 @@
 import * as Path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { ENTITY_TYPES } from "@paylinks/testing/EntityShape"
 import * as Effect from "effect/Effect"
-import { apiSuite, ENTITY_TYPES, expectEntityShape } from "./apiSuite.js"
+import { apiSuite, expectEntityShape } from "./apiSuite.js"
 import { tempDir } from "./helpers.js"
 
 apiSuite(

@@ -7,69 +7,13 @@ import { expect, layer } from "@effect/vitest"
 import { Merchants } from "@paylinks/core/Merchants"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
 import type { Tenant } from "@paylinks/core/Tenant"
+import { ENTITY_TYPES, jsonType } from "@paylinks/testing/EntityShape"
+import { basic, call, envelope } from "@paylinks/testing/HttpCall"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { basic, call, envelope, type Served, serve } from "./helpers.js"
-
-/** PRODUCT.md §4.3: every key in order, with the JSON types it may take. */
-export const ENTITY_TYPES: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
-  ["id", ["string"]],
-  ["entity", ["string"]],
-  ["receipt", ["string", "null"]],
-  ["invoice_number", ["string", "null"]],
-  ["customer_id", ["string", "null"]],
-  ["customer", ["object", "null"]],
-  ["customer_details", ["object"]],
-  ["order_id", ["string"]],
-  ["line_items", ["array"]],
-  ["payment_id", ["string", "null"]],
-  ["status", ["string"]],
-  ["expire_by", ["integer", "null"]],
-  ["issued_at", ["integer", "null"]],
-  ["paid_at", ["integer", "null"]],
-  ["cancelled_at", ["integer", "null"]],
-  ["expired_at", ["integer", "null"]],
-  ["sms_status", ["string", "null"]],
-  ["email_status", ["string", "null"]],
-  ["date", ["integer"]],
-  ["terms", ["null"]],
-  ["partial_payment", ["boolean"]],
-  ["first_payment_min_amount", ["integer", "null"]],
-  ["gross_amount", ["integer"]],
-  ["tax_amount", ["integer"]],
-  ["taxable_amount", ["integer"]],
-  ["amount", ["integer"]],
-  ["amount_paid", ["integer"]],
-  ["amount_due", ["integer"]],
-  ["currency", ["string"]],
-  ["currency_symbol", ["string"]],
-  ["description", ["string", "null"]],
-  ["notes", ["object"]],
-  ["comment", ["null"]],
-  ["short_url", ["string"]],
-  ["view_less", ["boolean"]],
-  ["billing_start", ["null"]],
-  ["billing_end", ["null"]],
-  ["type", ["string"]],
-  ["group_taxes_discounts", ["boolean"]],
-  ["reminder_enable", ["boolean"]],
-  ["user_id", ["null"]],
-  ["created_at", ["integer"]],
-  ["idempotency_key", ["string", "null"]]
-]
-
-const jsonType = (value: unknown): string =>
-  value === null
-    ? "null"
-    : Array.isArray(value)
-      ? "array"
-      : typeof value === "number"
-        ? Number.isInteger(value)
-          ? "integer"
-          : "number"
-        : typeof value
+import { type Served, serve } from "./helpers.js"
 
 /** Asserts the §4.3 shape: every key, in order, each with an allowed JSON type, and the constants. */
 export const expectEntityShape = (entity: any, label: string) => {

@@ -1,55 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { ENTITY_KEYS } from "@paylinks/testing/EntityShape"
 import * as PaylinksClient from "../src/PaylinksClient.js"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { startServer, type TestServer } from "./server.js"
-
-const ENTITY_KEYS = [
-  "id",
-  "entity",
-  "receipt",
-  "invoice_number",
-  "customer_id",
-  "customer",
-  "customer_details",
-  "order_id",
-  "line_items",
-  "payment_id",
-  "status",
-  "expire_by",
-  "issued_at",
-  "paid_at",
-  "cancelled_at",
-  "expired_at",
-  "sms_status",
-  "email_status",
-  "date",
-  "terms",
-  "partial_payment",
-  "first_payment_min_amount",
-  "gross_amount",
-  "tax_amount",
-  "taxable_amount",
-  "amount",
-  "amount_paid",
-  "amount_due",
-  "currency",
-  "currency_symbol",
-  "description",
-  "notes",
-  "comment",
-  "short_url",
-  "view_less",
-  "billing_start",
-  "billing_end",
-  "type",
-  "group_taxes_discounts",
-  "reminder_enable",
-  "user_id",
-  "created_at",
-  "idempotency_key"
-]
 
 let server: TestServer
 

@@ -7,12 +7,13 @@
 import { expect, layer } from "@effect/vitest"
 import { Merchants } from "@paylinks/core/Merchants"
 import { GatewayUnavailable, PaymentGateway, type PaymentGatewayShape } from "@paylinks/core/PaymentGateway"
+import { basic, call } from "@paylinks/testing/HttpCall"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as PaylinksServer from "../src/PaylinksServer.js"
 import * as Readiness from "../src/Readiness.js"
-import { basic, call, InMemoryServices } from "./helpers.js"
+import { InMemoryServices } from "./helpers.js"
 
 const CHECKOUT = "https://checkout.gateway.test"
 

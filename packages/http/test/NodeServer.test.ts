@@ -6,11 +6,12 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import { Merchants } from "@paylinks/core/Merchants"
+import { basic, call, envelope } from "@paylinks/testing/HttpCall"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Readiness from "../src/Readiness.js"
 import type * as RequestLog from "../src/RequestLog.js"
-import { basic, call, envelope, Served, servedLayer } from "./helpers.js"
+import { Served, servedLayer } from "./helpers.js"
 
 const KEY = "rzp_test_nodeserverA1"
 const SECRET = "secret-A-1234567890abcdef"

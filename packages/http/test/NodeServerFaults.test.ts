@@ -9,6 +9,7 @@ import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { describe, expect, layer } from "@effect/vitest"
 import { Merchants } from "@paylinks/core/Merchants"
+import { basic, call, envelope } from "@paylinks/testing/HttpCall"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -18,7 +19,7 @@ import * as NodeServer from "../src/NodeServer.js"
 import type * as RequestLog from "../src/RequestLog.js"
 import * as Wire from "../src/Wire.js"
 import * as WireErrors from "../src/WireErrors.js"
-import { basic, call, envelope, InMemoryServices } from "./helpers.js"
+import { InMemoryServices } from "./helpers.js"
 
 class Secured extends HttpApiGroup.make("secured")
   .add(HttpApiEndpoint.post("boom", "/boom").addSuccess(Schema.Struct({ ok: Schema.Boolean })))

@@ -3,6 +3,7 @@ import * as IdGenerator from "@paylinks/core/IdGenerator"
 import * as InMemory from "@paylinks/core/InMemory"
 import { Merchants } from "@paylinks/core/Merchants"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
+import { ENTITY_KEYS } from "@paylinks/testing/EntityShape"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -11,53 +12,6 @@ import { Api } from "../src/Api.js"
 import * as ApiDocs from "../src/ApiDocs.js"
 import * as Wire from "../src/Wire.js"
 import * as WireErrors from "../src/WireErrors.js"
-
-/** PRODUCT.md §4.3, written out independently of the schema: every key, in order. */
-export const ENTITY_KEYS = [
-  "id",
-  "entity",
-  "receipt",
-  "invoice_number",
-  "customer_id",
-  "customer",
-  "customer_details",
-  "order_id",
-  "line_items",
-  "payment_id",
-  "status",
-  "expire_by",
-  "issued_at",
-  "paid_at",
-  "cancelled_at",
-  "expired_at",
-  "sms_status",
-  "email_status",
-  "date",
-  "terms",
-  "partial_payment",
-  "first_payment_min_amount",
-  "gross_amount",
-  "tax_amount",
-  "taxable_amount",
-  "amount",
-  "amount_paid",
-  "amount_due",
-  "currency",
-  "currency_symbol",
-  "description",
-  "notes",
-  "comment",
-  "short_url",
-  "view_less",
-  "billing_start",
-  "billing_end",
-  "type",
-  "group_taxes_discounts",
-  "reminder_enable",
-  "user_id",
-  "created_at",
-  "idempotency_key"
-]
 
 const T0 = 1_700_000_000
 

@@ -1,6 +1,6 @@
 /**
  * Test plumbing: the paylinks server on the in-memory adapters, listening on 127.0.0.1 on a free
- * port, with its request log captured, and a small fetch-based caller.
+ * port, with its request log captured (the caller is `@paylinks/testing/HttpCall`).
  */
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
@@ -54,59 +54,3 @@ export const servedLayer = (readiness: Layer.Layer<Readiness.Readiness> = Readin
       return { url: running.url, lines, context }
     })
   )
-
-export const basic = (keyId: string, secret: string): string =>
-  `Basic ${Buffer.from(`${keyId}:${secret}`).toString("base64")}`
-
-export interface Answer {
-  readonly status: number
-  readonly headers: Headers
-  readonly text: string
-  readonly json: any
-}
-
-export interface CallOptions {
-  readonly auth?: string | undefined
-  readonly body?: unknown
-  readonly raw?: string | Uint8Array | undefined
-  readonly headers?: Readonly<Record<string, string>> | undefined
-}
-
-/** One HTTP request; `body` is sent as JSON, `raw` as it is. */
-export const call = (base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer> => {
-  const headers: Record<string, string> = { ...options.headers }
-  if (options.auth !== undefined) headers.authorization = options.auth
-  let body: string | Uint8Array | undefined = options.raw
-  if (options.body !== undefined) {
-    body = JSON.stringify(options.body)
-    headers["content-type"] ??= "application/json"
-  }
-  return fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) }).then(
-    async (response) => {
-      const text = await response.text()
-      let json: unknown
-      try {
-        json = JSON.parse(text)
-      } catch {
-        json = undefined
-      }
-      return { status: response.status, headers: response.headers, text, json }
-    }
-  )
-}
-
-/** The envelope a refusal must have: exactly these keys, with `field` only when given. */
-export const envelope = (description: string, options: { field?: string; origin?: "business" | "NA" } = {}) => {
-  const business = (options.origin ?? "business") === "business"
-  return {
-    error: {
-      code: "BAD_REQUEST_ERROR",
-      description,
-      source: business ? "business" : "NA",
-      step: business ? "payment_initiation" : "NA",
-      reason: business ? "input_validation_failed" : "NA",
-      metadata: {},
-      ...(options.field === undefined ? {} : { field: options.field })
-    }
-  }
-}

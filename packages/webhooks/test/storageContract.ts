@@ -14,6 +14,7 @@ import {
   WebhookEndpoints,
   type WebhookEventName
 } from "@paylinks/core/WebhookEndpoints"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -72,16 +73,47 @@ const claimRequest = (overrides: Partial<ClaimRequest> = {}): ClaimRequest => ({
   ...overrides
 })
 
+/** The outcome of one delivery attempt, as the dispatcher reports it to `settle`. */
+const attempt = (deliveryId: number, statusCode: number | null, error: string | null, attemptedAt = T) => ({
+  deliveryId,
+  attemptedAt,
+  statusCode,
+  latencyMs: 12,
+  error
+})
+
+interface Ports {
+  readonly endpoints: Context.Tag.Service<typeof WebhookEndpoints>
+  readonly deliveries: Context.Tag.Service<typeof WebhookDeliveries>
+}
+
 export const storageContract = (name: string, makeStorage: () => StorageLayer) => {
   const run = <A, E>(effect: Effect.Effect<A, E, WebhookEndpoints | WebhookDeliveries | Inbox>) =>
     Effect.suspend(() => Effect.provide(effect, makeStorage().pipe(Layer.provide(IdGenerator.layerCrypto))))
 
-  describe(`webhook storage contract: ${name}`, () => {
-    it.scoped("endpoints are stored per tenant and mode, secrets included, and found only there", () =>
+  /** One case of the contract: `body` gets both webhook ports on fresh storage holding the `created` endpoints of A. */
+  const contract = (
+    title: string,
+    created: ReadonlyArray<string>,
+    body: (ports: Ports) => Effect.Effect<void, unknown, WebhookEndpoints | WebhookDeliveries | Inbox>
+  ) =>
+    it.scoped(title, () =>
       run(
         Effect.gen(function* () {
           const endpoints = yield* WebhookEndpoints
-          yield* endpoints.create(endpoint("wh_00000000000001", A))
+          const deliveries = yield* WebhookDeliveries
+          for (const id of created) yield* endpoints.create(endpoint(id, A))
+          yield* body({ endpoints, deliveries })
+        })
+      )
+    )
+
+  describe(`webhook storage contract: ${name}`, () => {
+    contract(
+      "endpoints are stored per tenant and mode, secrets included, and found only there",
+      ["wh_00000000000001"],
+      ({ endpoints }) =>
+        Effect.gen(function* () {
           yield* endpoints.create(endpoint("wh_00000000000002", A, { createdAt: T + 1, events: ["invoice.expired"] }))
           yield* endpoints.create(endpoint("wh_00000000000003", A_LIVE))
           yield* endpoints.create(endpoint("wh_00000000000004", B))
@@ -101,15 +133,13 @@ export const storageContract = (name: string, makeStorage: () => StorageLayer) =
           ])
           expect(yield* endpoints.subscribed(A, "invoice.cancelled")).toEqual([])
         })
-      )
     )
 
-    it.scoped("update replaces an endpoint within its tenant; remove deletes it with its deliveries", () =>
-      run(
+    contract(
+      "update replaces an endpoint within its tenant; remove deletes it with its deliveries",
+      ["wh_00000000000001"],
+      ({ endpoints, deliveries }) =>
         Effect.gen(function* () {
-          const endpoints = yield* WebhookEndpoints
-          const deliveries = yield* WebhookDeliveries
-          yield* endpoints.create(endpoint("wh_00000000000001", A))
           const changed = endpoint("wh_00000000000001", A, {
             url: "https://elsewhere.example/",
             secret: "rotated",
@@ -130,16 +160,13 @@ export const storageContract = (name: string, makeStorage: () => StorageLayer) =
           expect(yield* endpoints.list(A)).toEqual([])
           expect(yield* deliveries.list(A, {})).toEqual([])
         })
-      )
     )
 
-    it.scoped("recording an event is idempotent, and says which events were recorded", () =>
-      run(
+    contract(
+      "recording an event is idempotent, and says which events were recorded",
+      ["wh_00000000000001", "wh_00000000000002"],
+      ({ deliveries }) =>
         Effect.gen(function* () {
-          const endpoints = yield* WebhookEndpoints
-          const deliveries = yield* WebhookDeliveries
-          yield* endpoints.create(endpoint("wh_00000000000001", A))
-          yield* endpoints.create(endpoint("wh_00000000000002", A))
           const recorded = event(A, "1")
           yield* deliveries.record(recorded, ["wh_00000000000001", "wh_00000000000002"], T + 100)
           yield* deliveries.record(recorded, ["wh_00000000000001", "wh_00000000000002"], T + 100)
@@ -162,15 +189,13 @@ export const storageContract = (name: string, makeStorage: () => StorageLayer) =
           expect(yield* deliveries.events(A, { eventId: recorded.eventId })).toEqual([recorded])
           expect(yield* deliveries.events(B, { eventId: recorded.eventId })).toEqual([])
         })
-      )
     )
 
-    it.scoped("claims take due deliveries of enabled endpoints, lease them, and keep per-link order", () =>
-      run(
+    contract(
+      "claims take due deliveries of enabled endpoints, lease them, and keep per-link order",
+      ["wh_00000000000001"],
+      ({ endpoints, deliveries }) =>
         Effect.gen(function* () {
-          const endpoints = yield* WebhookEndpoints
-          const deliveries = yield* WebhookDeliveries
-          yield* endpoints.create(endpoint("wh_00000000000001", A))
           yield* endpoints.create(endpoint("wh_00000000000002", A, { enabled: false }))
           const first = event(A, "1")
           const second = event(A, "1")
@@ -188,16 +213,13 @@ export const storageContract = (name: string, makeStorage: () => StorageLayer) =
           const again = yield* deliveries.claim(claimRequest({ workerId: "w2", now: T + 60 }))
           expect(again.map((delivery) => delivery.eventId)).toEqual([first.eventId, other.eventId, future.eventId])
         })
-      )
     )
 
-    it.scoped("claims honour the limit, the per-endpoint cap and the excluded endpoints", () =>
-      run(
+    contract(
+      "claims honour the limit, the per-endpoint cap and the excluded endpoints",
+      ["wh_00000000000001", "wh_00000000000002"],
+      ({ deliveries }) =>
         Effect.gen(function* () {
-          const endpoints = yield* WebhookEndpoints
-          const deliveries = yield* WebhookDeliveries
-          yield* endpoints.create(endpoint("wh_00000000000001", A))
-          yield* endpoints.create(endpoint("wh_00000000000002", A))
           for (let i = 0; i < 5; i++)
             yield* deliveries.record(event(A, `${10 + i}`), ["wh_00000000000001", "wh_00000000000002"], T + 3600)
           const capped = yield* deliveries.claim(claimRequest({ perEndpoint: 2 }))
@@ -215,157 +237,123 @@ export const storageContract = (name: string, makeStorage: () => StorageLayer) =
           expect(limited).toHaveLength(1)
           expect(limited[0]!.endpointId).toBe("wh_00000000000001")
         })
-      )
     )
 
-    it.scoped(
+    contract(
       "settle: delivered, retried, or given up (which disables the endpoint and fails its other deliveries)",
-      () =>
-        run(
-          Effect.gen(function* () {
-            const endpoints = yield* WebhookEndpoints
-            const deliveries = yield* WebhookDeliveries
-            yield* endpoints.create(endpoint("wh_00000000000001", A))
-            const [one, two, three] = [event(A, "1"), event(A, "2"), event(A, "3")]
-            for (const recorded of [one!, two!, three!])
-              yield* deliveries.record(recorded, ["wh_00000000000001"], T + 3600)
-            const claimed = yield* deliveries.claim(claimRequest({ limit: 2 }))
-            const [d1, d2] = claimed
-            const attempt = (deliveryId: number, statusCode: number | null, error: string | null) => ({
-              deliveryId,
-              attemptedAt: T,
-              statusCode,
-              latencyMs: 12,
-              error
-            })
-            yield* deliveries.settle("w1", attempt(d1!.id, 200, null), { _tag: "Delivered", at: T + 1 })
-            yield* deliveries.settle("w1", attempt(d2!.id, 500, "HTTP 500"), {
-              _tag: "Retry",
-              at: T + 20,
-              error: "HTTP 500"
-            })
-            const byEvent = (eventId: string) => Effect.map(deliveries.list(A, { eventId }), (found) => found[0]!)
-            expect(yield* byEvent(one!.eventId)).toMatchObject({ status: "succeeded", attempts: 1, deliveredAt: T + 1 })
-            expect(yield* byEvent(two!.eventId)).toMatchObject({
-              status: "pending",
-              attempts: 1,
-              nextAttemptAt: T + 20,
-              lastError: "HTTP 500"
-            })
-            expect(yield* deliveries.attempts(A, d2!.id)).toEqual([attempt(d2!.id, 500, "HTTP 500")])
-            expect(yield* deliveries.attempts(B, d2!.id)).toEqual([])
-            expect((yield* deliveries.list(A, { status: "succeeded" })).map((d) => d.eventId)).toEqual([one!.eventId])
-
-            // A settle without the lease logs the attempt but leaves the delivery to whoever holds it now.
-            const [d3] = yield* deliveries.claim(claimRequest({ workerId: "w2", now: T + 20 }))
-            yield* deliveries.settle("w1", attempt(d3!.id, 200, null), { _tag: "Delivered", at: T + 21 })
-            expect(yield* byEvent(d3!.eventId)).toMatchObject({ status: "pending" })
-            expect(yield* deliveries.attempts(A, d3!.id)).toHaveLength(d3!.eventId === two!.eventId ? 2 : 1)
-
-            // Give up: the delivery fails, the endpoint is disabled with the reason, its other pending deliveries fail.
-            yield* deliveries.settle("w2", attempt(d3!.id, 503, "HTTP 503"), {
-              _tag: "GiveUp",
-              at: T + 3600,
-              reason: "gave up"
-            })
-            const disabled = Option.getOrThrow(yield* endpoints.find(A, "wh_00000000000001"))
-            expect(disabled).toMatchObject({ enabled: false, disabledAt: T + 3600, disabledReason: "gave up" })
-            const all = yield* deliveries.list(A, {})
-            expect(all.filter((d) => d.status === "pending")).toEqual([])
-            expect((yield* byEvent(d3!.eventId)).lastError).toBe("gave up")
-            const others = all.filter((d) => d.status === "failed" && d.eventId !== d3!.eventId)
-            expect(others.every((d) => d.lastError === "Endpoint disabled: gave up")).toBe(true)
-          })
-        )
-    )
-
-    it.scoped(
-      "an endpoint removed meanwhile gets no delivery, and an attempt settled after its removal logs nothing",
-      () =>
-        run(
-          Effect.gen(function* () {
-            const endpoints = yield* WebhookEndpoints
-            const deliveries = yield* WebhookDeliveries
-            yield* endpoints.create(endpoint("wh_00000000000001", A))
-            yield* deliveries.record(event(A, "1"), ["wh_00000000000001", "wh_00000000000404"], T + 3600)
-            expect((yield* deliveries.list(A, {})).map((d) => d.endpointId)).toEqual(["wh_00000000000001"])
-            const [claimed] = yield* deliveries.claim(claimRequest())
-            yield* endpoints.remove(A, "wh_00000000000001")
-            yield* deliveries.settle(
-              "w1",
-              { deliveryId: claimed!.id, attemptedAt: T, statusCode: 200, latencyMs: 3, error: null },
-              { _tag: "Delivered", at: T }
-            )
-            expect(yield* deliveries.list(A, {})).toEqual([])
-            expect(yield* deliveries.attempts(A, claimed!.id)).toEqual([])
-          })
-        )
-    )
-
-    it.scoped("release gives a claimed delivery back untried", () =>
-      run(
+      ["wh_00000000000001"],
+      ({ endpoints, deliveries }) =>
         Effect.gen(function* () {
-          const endpoints = yield* WebhookEndpoints
-          const deliveries = yield* WebhookDeliveries
-          yield* endpoints.create(endpoint("wh_00000000000001", A))
-          yield* deliveries.record(event(A, "1"), ["wh_00000000000001"], T + 3600)
-          const [claimed] = yield* deliveries.claim(claimRequest())
-          yield* deliveries.release("someone-else", claimed!.id)
-          expect(yield* deliveries.claim(claimRequest({ workerId: "w2" }))).toEqual([])
-          yield* deliveries.release("w1", claimed!.id)
-          expect((yield* deliveries.claim(claimRequest({ workerId: "w2" }))).map((d) => d.id)).toEqual([claimed!.id])
+          const [one, two, three] = [event(A, "1"), event(A, "2"), event(A, "3")]
+          for (const recorded of [one!, two!, three!])
+            yield* deliveries.record(recorded, ["wh_00000000000001"], T + 3600)
+          const claimed = yield* deliveries.claim(claimRequest({ limit: 2 }))
+          const [d1, d2] = claimed
+          yield* deliveries.settle("w1", attempt(d1!.id, 200, null), { _tag: "Delivered", at: T + 1 })
+          yield* deliveries.settle("w1", attempt(d2!.id, 500, "HTTP 500"), {
+            _tag: "Retry",
+            at: T + 20,
+            error: "HTTP 500"
+          })
+          const byEvent = (eventId: string) => Effect.map(deliveries.list(A, { eventId }), (found) => found[0]!)
+          expect(yield* byEvent(one!.eventId)).toMatchObject({ status: "succeeded", attempts: 1, deliveredAt: T + 1 })
+          expect(yield* byEvent(two!.eventId)).toMatchObject({
+            status: "pending",
+            attempts: 1,
+            nextAttemptAt: T + 20,
+            lastError: "HTTP 500"
+          })
+          expect(yield* deliveries.attempts(A, d2!.id)).toEqual([attempt(d2!.id, 500, "HTTP 500")])
+          expect(yield* deliveries.attempts(B, d2!.id)).toEqual([])
+          expect((yield* deliveries.list(A, { status: "succeeded" })).map((d) => d.eventId)).toEqual([one!.eventId])
+
+          // A settle without the lease logs the attempt but leaves the delivery to whoever holds it now.
+          const [d3] = yield* deliveries.claim(claimRequest({ workerId: "w2", now: T + 20 }))
+          yield* deliveries.settle("w1", attempt(d3!.id, 200, null), { _tag: "Delivered", at: T + 21 })
+          expect(yield* byEvent(d3!.eventId)).toMatchObject({ status: "pending" })
+          expect(yield* deliveries.attempts(A, d3!.id)).toHaveLength(d3!.eventId === two!.eventId ? 2 : 1)
+
+          // Give up: the delivery fails, the endpoint is disabled with the reason, its other pending deliveries fail.
+          yield* deliveries.settle("w2", attempt(d3!.id, 503, "HTTP 503"), {
+            _tag: "GiveUp",
+            at: T + 3600,
+            reason: "gave up"
+          })
+          const disabled = Option.getOrThrow(yield* endpoints.find(A, "wh_00000000000001"))
+          expect(disabled).toMatchObject({ enabled: false, disabledAt: T + 3600, disabledReason: "gave up" })
+          const all = yield* deliveries.list(A, {})
+          expect(all.filter((d) => d.status === "pending")).toEqual([])
+          expect((yield* byEvent(d3!.eventId)).lastError).toBe("gave up")
+          const others = all.filter((d) => d.status === "failed" && d.eventId !== d3!.eventId)
+          expect(others.every((d) => d.lastError === "Endpoint disabled: gave up")).toBe(true)
         })
-      )
     )
 
-    it.scoped(
+    contract(
+      "an endpoint removed meanwhile gets no delivery, and an attempt settled after its removal logs nothing",
+      ["wh_00000000000001"],
+      ({ endpoints, deliveries }) =>
+        Effect.gen(function* () {
+          yield* deliveries.record(event(A, "1"), ["wh_00000000000001", "wh_00000000000404"], T + 3600)
+          expect((yield* deliveries.list(A, {})).map((d) => d.endpointId)).toEqual(["wh_00000000000001"])
+          const [claimed] = yield* deliveries.claim(claimRequest())
+          yield* endpoints.remove(A, "wh_00000000000001")
+          yield* deliveries.settle("w1", attempt(claimed!.id, 200, null), { _tag: "Delivered", at: T })
+          expect(yield* deliveries.list(A, {})).toEqual([])
+          expect(yield* deliveries.attempts(A, claimed!.id)).toEqual([])
+        })
+    )
+
+    contract("release gives a claimed delivery back untried", ["wh_00000000000001"], ({ deliveries }) =>
+      Effect.gen(function* () {
+        yield* deliveries.record(event(A, "1"), ["wh_00000000000001"], T + 3600)
+        const [claimed] = yield* deliveries.claim(claimRequest())
+        yield* deliveries.release("someone-else", claimed!.id)
+        expect(yield* deliveries.claim(claimRequest({ workerId: "w2" }))).toEqual([])
+        yield* deliveries.release("w1", claimed!.id)
+        expect((yield* deliveries.claim(claimRequest({ workerId: "w2" }))).map((d) => d.id)).toEqual([claimed!.id])
+      })
+    )
+
+    contract(
       "redeliver makes pairs pending again with a new window, creates missing ones, and stays in its tenant",
-      () =>
-        run(
-          Effect.gen(function* () {
-            const endpoints = yield* WebhookEndpoints
-            const deliveries = yield* WebhookDeliveries
-            yield* endpoints.create(endpoint("wh_00000000000001", A))
-            yield* endpoints.create(endpoint("wh_00000000000002", A))
-            yield* endpoints.create(endpoint("wh_00000000000009", B))
-            const recorded = event(A, "1", { createdAt: T + 10 })
-            const early = event(A, "2", { createdAt: T - 500 })
-            yield* deliveries.record(recorded, ["wh_00000000000001"], T + 3600)
-            yield* deliveries.record(early, [], T + 3600)
-            const [claimed] = yield* deliveries.claim(claimRequest({ now: T + 10 }))
-            yield* deliveries.settle(
-              "w1",
-              { deliveryId: claimed!.id, attemptedAt: T + 10, statusCode: 200, latencyMs: 1, error: null },
-              { _tag: "Delivered", at: T + 10 }
-            )
-            expect((yield* deliveries.events(A, { from: T, to: T + 100 })).map((e) => e.eventId)).toEqual([
-              recorded.eventId
-            ])
-            expect((yield* deliveries.events(A, {})).map((e) => e.eventId)).toEqual(
-              [recorded.eventId, early.eventId].sort()
-            )
-            const count = yield* deliveries.redeliver(
-              A,
-              [
-                { eventId: recorded.eventId, endpointId: "wh_00000000000001" },
-                { eventId: recorded.eventId, endpointId: "wh_00000000000002" },
-                { eventId: recorded.eventId, endpointId: "wh_00000000000009" },
-                { eventId: "evt_0000000unknown", endpointId: "wh_00000000000001" }
-              ],
-              T + 500,
-              T + 500 + 86400
-            )
-            expect(count).toBe(2)
-            const again = yield* deliveries.list(A, { eventId: recorded.eventId })
-            expect(
-              again.map((d) => [d.endpointId, d.status, d.nextAttemptAt, d.giveUpAt, d.deliveredAt]).sort()
-            ).toEqual([
+      ["wh_00000000000001", "wh_00000000000002"],
+      ({ endpoints, deliveries }) =>
+        Effect.gen(function* () {
+          yield* endpoints.create(endpoint("wh_00000000000009", B))
+          const recorded = event(A, "1", { createdAt: T + 10 })
+          const early = event(A, "2", { createdAt: T - 500 })
+          yield* deliveries.record(recorded, ["wh_00000000000001"], T + 3600)
+          yield* deliveries.record(early, [], T + 3600)
+          const [claimed] = yield* deliveries.claim(claimRequest({ now: T + 10 }))
+          yield* deliveries.settle("w1", attempt(claimed!.id, 200, null, T + 10), { _tag: "Delivered", at: T + 10 })
+          expect((yield* deliveries.events(A, { from: T, to: T + 100 })).map((e) => e.eventId)).toEqual([
+            recorded.eventId
+          ])
+          expect((yield* deliveries.events(A, {})).map((e) => e.eventId)).toEqual(
+            [recorded.eventId, early.eventId].sort()
+          )
+          const count = yield* deliveries.redeliver(
+            A,
+            [
+              { eventId: recorded.eventId, endpointId: "wh_00000000000001" },
+              { eventId: recorded.eventId, endpointId: "wh_00000000000002" },
+              { eventId: recorded.eventId, endpointId: "wh_00000000000009" },
+              { eventId: "evt_0000000unknown", endpointId: "wh_00000000000001" }
+            ],
+            T + 500,
+            T + 500 + 86400
+          )
+          expect(count).toBe(2)
+          const again = yield* deliveries.list(A, { eventId: recorded.eventId })
+          expect(again.map((d) => [d.endpointId, d.status, d.nextAttemptAt, d.giveUpAt, d.deliveredAt]).sort()).toEqual(
+            [
               ["wh_00000000000001", "pending", T + 500, T + 500 + 86400, null],
               ["wh_00000000000002", "pending", T + 500, T + 500 + 86400, null]
-            ])
-            expect(yield* deliveries.list(B, {})).toEqual([])
-          })
-        )
+            ]
+          )
+          expect(yield* deliveries.list(B, {})).toEqual([])
+        })
     )
 
     it.scoped("the inbox keeps messages per tenant, newest first, filtered by channel and link", () =>

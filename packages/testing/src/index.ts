@@ -1,0 +1,2 @@
+export * as EntityShape from "./EntityShape.js"
+export * as HttpCall from "./HttpCall.js"
