@@ -117,6 +117,12 @@ export const repository: Layer.Layer<PaymentLinkRepository | Outbox, never, IdGe
           return claimed
         }),
       complete: (sequence, now) => update(sequence, (row) => ({ ...row, deliveredAt: now, claimedUntil: null })),
+      completeAll: (sequences, now) =>
+        Effect.forEach(
+          sequences,
+          (sequence) => update(sequence, (row) => ({ ...row, deliveredAt: now, claimedUntil: null })),
+          { discard: true }
+        ),
       retryLater: (sequence, availableAt, error) =>
         update(sequence, (row) => ({ ...row, availableAt, claimedUntil: null, lastError: error }))
     })

@@ -39,6 +39,8 @@ export interface OutboxShape {
   ) => Effect.Effect<ReadonlyArray<OutboxEntry>>
   /** Marks an entry handled: it is never claimed again. */
   readonly complete: (sequence: number, now: number) => Effect.Effect<void>
+  /** Marks every entry of `sequences` handled, all in one write (a relay's batch of completions). */
+  readonly completeAll: (sequences: ReadonlyArray<number>, now: number) => Effect.Effect<void>
   /** Releases an entry's lease and makes it claimable again from `availableAt`, noting why it failed. */
   readonly retryLater: (sequence: number, availableAt: number, error: string) => Effect.Effect<void>
 }

@@ -134,14 +134,23 @@ export const make = (
         return true
       }).pipe(traced("Dispatcher.fanOut", { attributes: { eventId: entry.eventId } }))
 
-    const notify = (entry: OutboxEntry, event: NotificationRequested): Effect.Effect<NotificationResult> =>
+    /**
+     * Sends one notification. An entry it is done with (confirmed, skipped, given up) goes into `finished`, for the
+     * caller to complete after the link's other notifications: a confirmation is committed before its entry's
+     * completion, so a completed entry always has its confirmation stored.
+     */
+    const notify = (
+      entry: OutboxEntry,
+      event: NotificationRequested,
+      finished: Array<number>
+    ): Effect.Effect<NotificationResult> =>
       Effect.gen(function* () {
         const channel = event.channel
         const skip = (why: string) =>
-          Effect.zipRight(
-            Effect.flatMap(nowSeconds, (now) => outbox.complete(entry.sequence, now)),
-            Effect.as(Effect.logDebug(`Notification ${entry.eventId} not sent: ${why}`), "skipped" as const)
-          )
+          Effect.sync(() => {
+            finished.push(entry.sequence)
+            return "skipped" as const
+          }).pipe(Effect.tap(() => Effect.logDebug(`Notification ${entry.eventId} not sent: ${why}`)))
         const found = yield* Effect.option(links.get(entry.tenant, entry.linkId))
         if (Option.isNone(found)) return yield* skip("the link is gone")
         const link = found.value
@@ -172,7 +181,7 @@ export const make = (
             yield* Effect.logWarning(
               `Giving up on the ${channel} for ${entry.linkId} after ${hours(settings.retryWindowSeconds)}: ${sent.left.reason}`
             )
-            yield* outbox.complete(entry.sequence, after)
+            finished.push(entry.sequence)
             return "failed"
           }
           const delay = Backoff.delayAfterSeconds(settings.backoff, elapsed, yield* Random.next)
@@ -181,25 +190,47 @@ export const make = (
         }
         // Refused only when the channel is no longer pending: then there is nothing left to record.
         yield* Effect.ignore(links.markNotificationSent(entry.tenant, entry.linkId, channel))
-        yield* outbox.complete(entry.sequence, after)
+        finished.push(entry.sequence)
         return "sent"
       }).pipe(traced("Dispatcher.notify", { attributes: { eventId: entry.eventId } }))
+
+    /**
+     * A link's notifications of one pass, one after the other (both confirm on the same link: side by side one of
+     * them lost the compare-and-set and did it all again), then the entries they are done with completed in one
+     * write. A notification that failed unexpectedly is left to its lease.
+     */
+    const notifyLink = (
+      group: ReadonlyArray<readonly [OutboxEntry, NotificationRequested]>
+    ): Effect.Effect<ReadonlyArray<NotificationResult>> =>
+      Effect.gen(function* () {
+        const finished: Array<number> = []
+        const results = yield* Effect.forEach(group, ([entry, event]) =>
+          notify(entry, event, finished).pipe(
+            Effect.catchAllCause((cause) => Effect.as(Effect.logError("Notification failed", cause), "failed" as const))
+          )
+        )
+        yield* outbox.completeAll(finished, yield* nowSeconds)
+        return results
+      })
 
     const notificationSlots = yield* Effect.makeSemaphore(settings.notificationConcurrency)
     // How long a claimed notification may wait for a free slot: it must still be sent, notifier timeout
     // included, well inside the lease its claim took.
     const slotWaitMillis = settings.leaseSeconds * 1000 - settings.notificationTimeoutMs - 5_000
 
-    /** One relay pass: claims a batch, relays webhook events inline, starts notifications in their own fibers. */
+    /**
+     * One relay pass: claims a batch, relays webhook events inline, starts each link's notifications in a fiber of
+     * their own (one notification slot per link: its notifications are sent one after the other).
+     */
     const relayPass = Effect.gen(function* () {
       const now = yield* nowSeconds
       const claimedAt = yield* Clock.currentTimeMillis
       const entries = yield* outbox.claim(workerId, now, settings.batchSize, settings.leaseSeconds)
-      const jobs: Array<Fiber.RuntimeFiber<NotificationResult>> = []
+      const jobs: Array<Fiber.RuntimeFiber<ReadonlyArray<NotificationResult>>> = []
       // Entries with nothing to relay (events no webhook or notification is made of).
       const done: Array<number> = []
-      // The last notification started for each link in this pass.
-      const byLink = new Map<string, Fiber.RuntimeFiber<NotificationResult>>()
+      // The notifications of the pass per link, in outbox order.
+      const byLink = new Map<string, Array<readonly [OutboxEntry, NotificationRequested]>>()
       let relayed = 0
       // Entries handed back untouched (waiting for a slot or an earlier event) are no progress.
       let progressed = 0
@@ -212,38 +243,34 @@ export const make = (
             progressed++
           }
         } else if (event._tag === "NotificationRequested") {
-          // Waits for a free slot while it can still be sent inside its lease; handed back only past that.
-          // (Handing it back at once had the relay claim it again pass after pass, a write and a commit each
-          // time, for as long as the slots stayed busy.)
-          const waited = (yield* Clock.currentTimeMillis) - claimedAt
-          const slot = yield* Effect.timeoutOption(notificationSlots.take(1), Math.max(0, slotWaitMillis - waited))
-          if (Option.isNone(slot)) {
-            yield* outbox.retryLater(entry.sequence, now, "Waiting for a free notification slot")
-            continue
-          }
-          progressed++
-          // A link's notifications run one after another: both confirm on the same link, and side by side one of
-          // them lost the compare-and-set and did it all again.
-          const before = byLink.get(entry.linkId)
-          const send = notify(entry, event).pipe(
-            Effect.catchAllCause((cause) => Effect.as(Effect.logError("Notification failed", cause), "failed" as const))
-          )
-          const job = (before === undefined ? send : Effect.zipRight(Fiber.await(before), send)).pipe(
-            Effect.ensuring(notificationSlots.release(1))
-          )
-          const fiber = yield* Effect.forkIn(job, scope)
-          byLink.set(entry.linkId, fiber)
-          jobs.push(fiber)
+          const group = byLink.get(entry.linkId)
+          if (group === undefined) byLink.set(entry.linkId, [[entry, event]])
+          else group.push([entry, event])
         } else {
           done.push(entry.sequence)
           progressed++
         }
       }
-      // Completed together: concurrent writes share one commit, where one after another each waited for its own.
-      yield* Effect.forEach(done, (sequence) => outbox.complete(sequence, now), {
-        concurrency: "unbounded",
-        discard: true
-      })
+      // Completed in one write before the notifications start, so their writes do not queue in front of it.
+      yield* outbox.completeAll(done, now)
+      for (const group of byLink.values()) {
+        // Waits for a free slot while the notifications can still be sent inside their lease; handed back only past
+        // that. (Handing them back at once had the relay claim them again pass after pass, a write and a commit each
+        // time, for as long as the slots stayed busy.)
+        const waited = (yield* Clock.currentTimeMillis) - claimedAt
+        const slot = yield* Effect.timeoutOption(notificationSlots.take(1), Math.max(0, slotWaitMillis - waited))
+        if (Option.isNone(slot)) {
+          yield* Effect.forEach(
+            group,
+            ([entry]) => outbox.retryLater(entry.sequence, now, "Waiting for a free notification slot"),
+            { discard: true }
+          )
+          continue
+        }
+        progressed += group.length
+        const job = notifyLink(group).pipe(Effect.ensuring(notificationSlots.release(1)))
+        jobs.push(yield* Effect.forkIn(job, scope))
+      }
       return { claimed: entries.length, relayed, progressed, jobs }
     })
 
@@ -346,7 +373,7 @@ export const make = (
       for (let pass = 0; pass < 1000; pass++) {
         const relay = yield* relayPass
         relayed += relay.relayed
-        notified += (yield* Fiber.joinAll(relay.jobs)).filter((result) => result === "sent").length
+        notified += (yield* Fiber.joinAll(relay.jobs)).flat().filter((result) => result === "sent").length
         if (relay.claimed === 0) break
       }
       for (let pass = 0; pass < 1000; pass++) {
