@@ -12,7 +12,7 @@ import { createRequire } from "node:module"
 import path from "node:path"
 import { pathToFileURL } from "node:url"
 import Database from "better-sqlite3"
-import { addSixMonths, bulkLoad, newId, randomBase62 } from "./floor.mjs"
+import { addSixMonths, bulkLoad, newId, randomBase62, uniqueShortCodes } from "./floor.mjs"
 
 const CORE_PACKAGE = new URL("../packages/core/package.json", import.meta.url)
 
@@ -80,12 +80,13 @@ const generate = async ({ merchantId, mode, keyId, count, now, publicUrl, input 
     if (!(field in template)) throw new Error(`the encoded link has no field ${field}: update bench/paylinks-seed.mjs`)
 
   const expireBy = addSixMonths(now)
+  const nextShortCode = uniqueShortCodes()
   const ids = new Array(count)
   const samples = []
   const every = Math.max(1, Math.floor(count / 16))
   for (let i = 0; i < count; i++) {
     const createdAt = now - (count - i)
-    const shortCode = randomBase62(8)
+    const shortCode = nextShortCode()
     const customer = template.customer === null ? null : { ...template.customer, id: newId("cust") }
     const link = {
       ...template,
