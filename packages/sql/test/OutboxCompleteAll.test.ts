@@ -2,17 +2,17 @@
  * `Outbox.completeAll`: a relay's completions in one write, on every storage.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as IdGenerator from "@paylinks/core/IdGenerator"
+import type * as IdGenerator from "@paylinks/core/IdGenerator"
 import * as InMemory from "@paylinks/core/InMemory"
 import { Merchants } from "@paylinks/core/Merchants"
 import { Outbox } from "@paylinks/core/Outbox"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
 import * as PgStorage from "../src/PgStorage.js"
 import * as SqliteStorage from "../src/SqliteStorage.js"
-import type { StoragePorts } from "./contract.js"
+import { runOn, type StoragePorts } from "./contract.js"
 import { pgUrl, TEST_MASTER_KEY, tempDatabase, withFreshSchema } from "./helpers.js"
 
 const T0 = 1_700_000_000
@@ -44,15 +44,7 @@ const storages: ReadonlyArray<readonly [string, () => Layer.Layer<StoragePorts, 
 
 for (const [name, makeStorage] of storages) {
   describe(`Outbox.completeAll on ${name}`, () => {
-    const run = <A, E>(effect: Effect.Effect<A, E, StoragePorts | PaymentLinks.PaymentLinks>) =>
-      Effect.suspend(() => {
-        const storage = makeStorage().pipe(Layer.provideMerge(IdGenerator.layerCrypto))
-        const env = PaymentLinks.layer.pipe(
-          Layer.provideMerge(storage),
-          Layer.provideMerge(PaymentLinks.linkSettings("http://localhost:4010"))
-        )
-        return Effect.provide(effect, env)
-      })
+    const run = runOn(makeStorage)
 
     it.effect("completes exactly the entries named, whoever holds them, and nothing else", () =>
       run(

@@ -60,11 +60,10 @@ const setup = Effect.gen(function* () {
   }
 })
 
-export const storageContract = (
-  name: string,
-  makeStorage: () => Layer.Layer<StoragePorts, unknown, IdGenerator.IdGenerator>
-) => {
-  const run = <A, E>(effect: Effect.Effect<A, E, Env>) =>
+/** Runs an effect on a fresh storage of `makeStorage`, with the use-cases on top of it. */
+export const runOn =
+  (makeStorage: () => Layer.Layer<StoragePorts, unknown, IdGenerator.IdGenerator>) =>
+  <A, E>(effect: Effect.Effect<A, E, Env>) =>
     Effect.suspend(() => {
       const storage = makeStorage().pipe(Layer.provideMerge(IdGenerator.layerCrypto))
       const env = PaymentLinks.layer.pipe(
@@ -73,6 +72,12 @@ export const storageContract = (
       )
       return Effect.provide(effect, env)
     })
+
+export const storageContract = (
+  name: string,
+  makeStorage: () => Layer.Layer<StoragePorts, unknown, IdGenerator.IdGenerator>
+) => {
+  const run = runOn(makeStorage)
 
   describe(`storage contract: ${name}`, () => {
     describe("PaymentLinkRepository", () => {
