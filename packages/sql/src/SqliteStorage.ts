@@ -70,10 +70,12 @@ export const make = (options: Options) =>
       // Savepoints (one per write of a group commit) journal the pages they change; in a temporary file that
       // cost several times the writes themselves. In memory it is a copy of the pages a batch touches.
       yield* client`PRAGMA temp_store = MEMORY`
-      // A checkpoint every 10,000 WAL pages (~40 MiB) instead of 1,000: the pages a run of commits changes again and
-      // again (index leaves, the outbox's end) are copied back once instead of once per checkpoint, and the file is
-      // fsynced less often. Durable creates gained ~15% (BENCHMARKS.md); recovery replays at most that much log.
-      yield* client`PRAGMA wal_autocheckpoint = 10000`
+      // A checkpoint every 4,000 WAL pages (~16 MiB) instead of SQLite's 1,000: the pages a run of commits changes
+      // again and again (index leaves, the outbox's end) are copied back once per checkpoint, not once per 1,000
+      // pages, and the file is fsynced less often. The checkpoint runs in the commit that crosses the mark, on the
+      // event loop: at 10,000 pages its pause made create's p99 at 32 connections ~2.2 × the floor's, at 4,000 ~1.7 ×,
+      // for ~10% fewer durable creates than at 10,000 (BENCHMARKS.md). Recovery replays at most that much log.
+      yield* client`PRAGMA wal_autocheckpoint = 4000`
       const mode = yield* client<{ readonly journal_mode: string }>`PRAGMA journal_mode`
       if (!isMemory(options.filename) && mode[0]?.journal_mode !== "wal")
         return yield* Effect.dieMessage(`its journal mode is ${mode[0]?.journal_mode}, not wal`)
