@@ -82,6 +82,22 @@ const key = (name: string): string => JSON.stringify(name)
 const generate = <F>(names: ReadonlyArray<string>, values: ReadonlyArray<unknown>, body: string): F =>
   new Function(...names, body)(...values) as F
 
+/**
+ * The statements of a generated function that copy each property of `source` to `out`, through `maps[i]` where the
+ * i-th property has a function (a missing optional property stays missing).
+ */
+const copyStatements = (
+  properties: ReadonlyArray<{ readonly name: string; readonly optional: boolean; readonly map: unknown }>,
+  source: string
+): string =>
+  properties
+    .map((property, i) => {
+      const value = `${source}[${key(property.name)}]`
+      const assign = `out[${key(property.name)}] = ${property.map === undefined ? value : `maps[${i}](${value})`}`
+      return property.optional ? `if (Object.hasOwn(${source}, ${key(property.name)})) ${assign}` : assign
+    })
+    .join("\n")
+
 /** The check of the encoded side: true exactly when Schema's decoding of it would succeed. */
 const checkOf = (ast: SchemaAST.AST): Check => {
   switch (ast._tag) {
@@ -275,17 +291,12 @@ const fillOf = (ast: SchemaAST.TypeLiteral): ((u: any, out: Record<string, unkno
   const properties = ast.propertySignatures.map((property) => ({
     name: property.name as string,
     optional: property.isOptional,
-    build: buildOf(property.type)
+    map: buildOf(property.type)
   }))
-  const lines = properties.map((property, i) => {
-    const value = `u[${key(property.name)}]`
-    const assign = `out[${key(property.name)}] = ${property.build === undefined ? value : `builds[${i}](${value})`}`
-    return property.optional ? `if (Object.hasOwn(u, ${key(property.name)})) ${assign}` : assign
-  })
   return generate<(u: any, out: Record<string, unknown>) => Record<string, unknown>>(
-    ["builds"],
-    [properties.map((property) => property.build)],
-    `return function fill(u, out) {\n${lines.join("\n")}\nreturn out\n}`
+    ["maps"],
+    [properties.map((property) => property.map)],
+    `return function fill(u, out) {\n${copyStatements(properties, "u")}\nreturn out\n}`
   )
 }
 
@@ -322,17 +333,12 @@ const encodeOf = (ast: SchemaAST.AST): Encode => {
       const properties = ast.propertySignatures.map((property) => ({
         name: property.name as string,
         optional: property.isOptional,
-        encode: encodeOf(property.type)
+        map: encodeOf(property.type)
       }))
-      const lines = properties.map((property, i) => {
-        const value = `a[${key(property.name)}]`
-        const assign = `out[${key(property.name)}] = ${property.encode === undefined ? value : `encodes[${i}](${value})`}`
-        return property.optional ? `if (Object.hasOwn(a, ${key(property.name)})) ${assign}` : assign
-      })
       return generate<(a: unknown) => unknown>(
-        ["isRecord", "INVALID", "encodes"],
-        [isRecord, INVALID, properties.map((property) => property.encode)],
-        `return function encode(a) {\nif (!isRecord(a)) return INVALID\nconst out = {}\n${lines.join("\n")}\nreturn out\n}`
+        ["isRecord", "INVALID", "maps"],
+        [isRecord, INVALID, properties.map((property) => property.map)],
+        `return function encode(a) {\nif (!isRecord(a)) return INVALID\nconst out = {}\n${copyStatements(properties, "a")}\nreturn out\n}`
       )
     }
     case "Transformation": {
