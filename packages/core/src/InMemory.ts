@@ -100,6 +100,8 @@ export const repository: Layer.Layer<PaymentLinkRepository | Outbox, never, IdGe
         const row = outbox[sequence - 1]
         if (row !== undefined) outbox[sequence - 1] = change(row)
       })
+    const completeOne = (sequence: number, now: number) =>
+      update(sequence, (row) => ({ ...row, deliveredAt: now, claimedUntil: null }))
 
     const outboxPort = Outbox.of({
       claim: (_workerId, now, limit, leaseSeconds) =>
@@ -116,13 +118,9 @@ export const repository: Layer.Layer<PaymentLinkRepository | Outbox, never, IdGe
           }
           return claimed
         }),
-      complete: (sequence, now) => update(sequence, (row) => ({ ...row, deliveredAt: now, claimedUntil: null })),
+      complete: (sequence, now) => completeOne(sequence, now),
       completeAll: (sequences, now) =>
-        Effect.forEach(
-          sequences,
-          (sequence) => update(sequence, (row) => ({ ...row, deliveredAt: now, claimedUntil: null })),
-          { discard: true }
-        ),
+        Effect.forEach(sequences, (sequence) => completeOne(sequence, now), { discard: true }),
       retryLater: (sequence, availableAt, error) =>
         update(sequence, (row) => ({ ...row, availableAt, claimedUntil: null, lastError: error }))
     })

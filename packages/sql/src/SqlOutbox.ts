@@ -92,15 +92,6 @@ export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Write
         // RETURNING follows no ORDER BY: restore the outbox order.
         .pipe(Effect.map((claimed) => claimed.map(toEntry).sort((a, b) => a.sequence - b.sequence)))
 
-    const complete: OutboxShape["complete"] = (sequence, now) =>
-      writer.write(
-        Effect.orDie(
-          rows(sql`UPDATE outbox SET delivered_at = ${now}, claimed_by = NULL, claimed_until = NULL
-        WHERE sequence = ${sequence}`)
-        ),
-        BOOKKEEPING
-      )
-
     // One statement for the lot: a relay's completions cost one write, not one savepoint and statement each.
     // (In chunks, well under any database's limit on bound parameters.)
     const completeAll: OutboxShape["completeAll"] = (sequences, now) =>
@@ -126,7 +117,7 @@ export const make: Effect.Effect<OutboxShape, never, SqlClient.SqlClient | Write
         BOOKKEEPING
       )
 
-    return { claim, complete, completeAll, retryLater }
+    return { claim, complete: (sequence, now) => completeAll([sequence], now), completeAll, retryLater }
   }
 )
 
