@@ -50,17 +50,3 @@ export const parseId = (
 }
 
 export const BASE62_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-/**
- * Encodes random bytes as base62 without modulo bias: bytes ≥ 248 are rejected, so the caller must
- * supply more bytes than characters (the generator draws again when it runs short).
- */
-export const base62FromBytes = (bytes: Uint8Array, length: number): string | undefined => {
-  let out = ""
-  for (const byte of bytes) {
-    if (byte >= 248) continue
-    out += BASE62_ALPHABET[byte % 62]
-    if (out.length === length) return out
-  }
-  return undefined
-}
