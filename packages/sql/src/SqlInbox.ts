@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { toInt } from "./internal/codec.js"
 import { StatementRunner } from "./StatementRunner.js"
-import { Writer } from "./Writer.js"
+import { BOOKKEEPING, Writer } from "./Writer.js"
 
 interface MessageRow {
   readonly id: string
@@ -37,12 +37,6 @@ const toMessage = (row: MessageRow): InboxMessage => ({
   text: row.body,
   createdAt: toInt(row.created_at)
 })
-
-/**
- * A sandbox message is the dispatcher's bookkeeping: at-least-once delivery sends it again if a power cut loses it, so its commits need not
- * wait for the disk (see `WriteOptions`).
- */
-const BOOKKEEPING = { durable: false } as const
 
 export const make: Effect.Effect<InboxShape, never, SqlClient.SqlClient | Writer | IdGenerator | StatementRunner> =
   Effect.gen(function* () {

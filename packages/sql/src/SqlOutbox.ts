@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { decodeEvent, toInt } from "./internal/codec.js"
 import { StatementRunner } from "./StatementRunner.js"
-import { Writer } from "./Writer.js"
+import { BOOKKEEPING, Writer } from "./Writer.js"
 
 interface EntryRow {
   readonly sequence: unknown
@@ -67,12 +67,6 @@ export const claimStatement = (
       RETURNING sequence, event_id, merchant_id, mode, link_id, payload, created_at, attempts`
   })
 }
-
-/**
- * The dispatcher's bookkeeping: at-least-once delivery redoes it if a power cut loses it, so its commits need not
- * wait for the disk (see `WriteOptions`).
- */
-const BOOKKEEPING = { durable: false } as const
 
 const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []

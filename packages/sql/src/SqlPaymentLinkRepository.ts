@@ -24,7 +24,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { decodeEvent, decodeLink, encodeEvent, encodeLink, toInt, unixSeconds } from "./internal/codec.js"
 import { StatementRunner } from "./StatementRunner.js"
-import { Writer } from "./Writer.js"
+import { BOOKKEEPING, Writer } from "./Writer.js"
 
 const decodeCustomer = Schema.decodeUnknownSync(Customer)
 
@@ -66,8 +66,6 @@ export const listStatement = (sql: SqlClient.SqlClient, tenant: Tenant, query: L
   return sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE ${sql.and(filters)}
     ORDER BY created_at DESC, id DESC LIMIT ${query.count} OFFSET ${query.skip}`
 }
-
-const BOOKKEEPING = { durable: false } as const
 
 export const make: Effect.Effect<
   PaymentLinkRepositoryShape,

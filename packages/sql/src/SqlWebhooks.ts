@@ -32,7 +32,7 @@ import * as Option from "effect/Option"
 import { toInt, toIntOrNull } from "./internal/codec.js"
 import type { SecretBox } from "./SecretBox.js"
 import { StatementRunner } from "./StatementRunner.js"
-import { Writer } from "./Writer.js"
+import { BOOKKEEPING, Writer } from "./Writer.js"
 
 interface EndpointRow {
   readonly id: string
@@ -123,12 +123,6 @@ const toAttempt = (row: AttemptRow): Attempt => ({
 
 const DELIVERY_COLUMNS = `id, endpoint_id, event_id, event_type, link_id, sequence, status, attempts, next_attempt_at,
   give_up_at, created_at, delivered_at, last_error, payload`
-
-/**
- * Recording, claiming and settling deliveries is the dispatcher's bookkeeping: at-least-once delivery redoes it if a
- * power cut loses it, so its commits need not wait for the disk (see `WriteOptions`). Endpoint changes stay durable.
- */
-const BOOKKEEPING = { durable: false } as const
 
 export const make = (
   box: SecretBox

@@ -39,6 +39,12 @@ export interface WriteOptions {
   readonly durable?: boolean | undefined
 }
 
+/**
+ * The options of the dispatcher's bookkeeping writes (outbox claims and completions, webhook deliveries, sandbox
+ * messages, notification confirmations): at-least-once delivery redoes them if a power cut loses them.
+ */
+export const BOOKKEEPING: WriteOptions = { durable: false }
+
 export interface WriterShape {
   /** Runs `effect` in a write transaction; its success is reported only after the commit. */
   readonly write: <A, E>(effect: Effect.Effect<A, E>, options?: WriteOptions) => Effect.Effect<A, E>
