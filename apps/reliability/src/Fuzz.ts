@@ -141,6 +141,7 @@ export const hostileObject: fc.Arbitrary<Record<string, unknown>> = fc
       {
         type: fc.constantFrom("link", "LINK", "invoice"),
         amount: fc.oneof(fc.integer({ min: 100, max: 1_000_000 }), fc.constantFrom(...NASTY_NUMBERS)),
+        // Supported codes, a lower-case one, ISO 4217's "no currency" code (well-formed, not accepted) and a symbol.
         currency: fc.constantFrom("INR", "JPY", "KWD", "inr", "XXX", "€"),
         description: fc.oneof(fc.string(), fc.constantFrom(...NASTY_STRINGS)),
         receipt: fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(...NASTY_STRINGS)),
