@@ -433,5 +433,38 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
         })
       }).pipe(Effect.scoped)
     )
+
+    it.effect("a callback_url on an IPv6 literal ([::1]) is reached too: the CSP lets the redirect through", () =>
+      Effect.gen(function* () {
+        const received: Array<string> = []
+        const shop = yield* Effect.acquireRelease(
+          Effect.async<Http.Server>((resume) => {
+            const server = Http.createServer((req, res) => {
+              received.push(req.url ?? "")
+              res.writeHead(200, { "content-type": "text/plain" })
+              res.end("thanks over IPv6")
+            })
+            server.listen(0, "::1", () => resume(Effect.succeed(server)))
+          }),
+          (server) =>
+            Effect.async<void>((resume) => {
+              server.close(() => resume(Effect.void))
+            })
+        )
+        const shopUrl = `http://[::1]:${(shop.address() as AddressInfo).port}/cb`
+        yield* browse(async ({ page, suite, console }) => {
+          const link = await createLink(suite, { amount: 1500, callback_url: shopUrl, callback_method: "get" })
+          await page.goto(link.short_url)
+          await Promise.all([
+            page.waitForURL(`${shopUrl}?**`),
+            page.getByRole("button", { name: /Pay ₹15\.00/ }).click()
+          ])
+          expect(await page.getByText("thanks over IPv6").isVisible()).toBe(true)
+          expect(received.filter((url) => url.startsWith("/cb?"))).toHaveLength(1)
+          expect(new URL(page.url()).searchParams.get("razorpay_invoice_status")).toBe("paid")
+          expect(cspViolations(console)).toEqual([])
+        })
+      }).pipe(Effect.scoped)
+    )
   })
 })

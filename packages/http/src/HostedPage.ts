@@ -59,9 +59,14 @@ const formTargets = (link: PaymentLink | undefined, gateway: PaymentGatewayShape
   const add = (url: string | null | undefined) => {
     if (url === null || url === undefined) return
     try {
-      const origin = new URL(url).origin
+      const parsed = new URL(url)
+      const origin = parsed.origin
       // Only plain http(s) origins can stand in a CSP header; anything else is left out (and blocked).
       if (/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin)) targets.add(origin)
+      // CSP's host grammar has no IPv6 literal (browsers drop `http://[::1]:4000` as an invalid source), so such
+      // an origin is written as the narrowest source that matches it: its scheme and port, any host.
+      else if (/^https?:\/\/\[[0-9a-f:.]+\](:[0-9]{1,5})?$/.test(origin))
+        targets.add(`${parsed.protocol}//*${parsed.port === "" ? "" : `:${parsed.port}`}`)
     } catch {
       // An unparseable URL adds nothing.
     }
