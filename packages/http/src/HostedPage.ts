@@ -263,6 +263,17 @@ const paymentInput = (
       return Either.left(refused("Check the amount", `${values.amount} is not an amount in ${link.currency}.`))
     return Either.right({ amount, method: values.method })
   }
+  // An amount posted with "Pay in full" (Enter in the field of an older page, or a crafted post) is refused, not
+  // ignored: the customer typed one amount and pressed another's button, and nothing is charged on a guess.
+  if (values.amount !== "")
+    return Either.left(
+      link.partialPayment
+        ? refused(
+            "Choose how much to pay",
+            `You entered ${values.amount} but chose to pay in full, so nothing was paid. Press "Pay this amount" to pay what you entered, or clear the amount to pay in full.`
+          )
+        : refused("Check the amount", "This link can only be paid in full, so nothing was paid. Submit the form again.")
+    )
   // "Pay in full" pays what was due when the page was rendered: if that changed meanwhile, the
   // domain refuses it rather than charging an amount the customer never saw.
   const due = Number(text(body.due))
