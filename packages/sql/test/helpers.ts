@@ -1,3 +1,6 @@
+/**
+ * Test plumbing: temporary SQLite files and throwaway PostgreSQL schemas.
+ */
 import * as Path from "node:path"
 import * as Crypto from "node:crypto"
 import * as Reactivity from "@effect/experimental/Reactivity"
