@@ -50,6 +50,8 @@ export const defineProjectConfig = (name: string, overrides: ViteUserConfig = {}
       testTimeout: 60_000,
       hookTimeout: 120_000,
       pool: "forks",
+      // A temporary directory per package run, removed afterwards (scripts/vitest-temp.mjs).
+      globalSetup: [Path.join(ROOT, "scripts", "vitest-temp.mjs")],
       reporters
     }
   })
