@@ -453,7 +453,7 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
           const submit = () => postForm(link.short_url, fields, { cookie: page.cookie, origin })
           const all = yield* promise(() => Promise.all(Array.from({ length: 8 }, submit)))
           expect(all.map((posted) => posted.status)).toEqual(Array(8).fill(200))
-          expect(visibleText(all[0]!.html)).toContain("Payment received")
+          expect(visibleText(all[0]!.html)).toContain("Payment successful")
           for (const posted of all) expect(posted.html).toBe(all[0]!.html)
           // The answer was lost, or the customer clicked again: the link is paid now, the answer is the same.
           const again = yield* promise(submit)
