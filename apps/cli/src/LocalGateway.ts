@@ -38,11 +38,15 @@ const answer =
     const text = textOf(response)
     if (response.status === 200)
       return Schema.decodeUnknown(Schema.parseJson(schema))(text).pipe(
-        Effect.mapError((error) => new EnvironmentError({ message: `The answer is outside the contract: ${error.message}` }))
+        Effect.mapError(
+          (error) => new EnvironmentError({ message: `The answer is outside the contract: ${error.message}` })
+        )
       )
     const envelope = decodeEnvelope(text)
     if (envelope._tag === "Left")
-      return Effect.fail(new EnvironmentError({ message: `The answer is outside the contract (status ${response.status}).` }))
+      return Effect.fail(
+        new EnvironmentError({ message: `The answer is outside the contract (status ${response.status}).` })
+      )
     const { description, field } = envelope.right.error
     if (response.status >= 500) return Effect.fail(new EnvironmentError({ message: description }))
     return Effect.fail(new Refused({ description, field }))
@@ -106,9 +110,7 @@ export const make = (principal: Principal, call: InProcess.Call) => {
   })
 }
 
-export const layer = (
-  principal: Principal
-): Layer.Layer<LinksGateway, never, PaylinksServer.Requirements> =>
+export const layer = (principal: Principal): Layer.Layer<LinksGateway, never, PaylinksServer.Requirements> =>
   Layer.effect(
     LinksGateway,
     Effect.map(PaylinksServer.inProcess(), (call) => make(principal, call))

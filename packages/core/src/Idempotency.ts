@@ -72,14 +72,17 @@ export const once = <A, E, R>(store: IdempotencyStoreShape, request: Request<A, 
       case "InProgress": {
         const policy = request.whileInFlight
         if (policy._tag === "Answer") return policy.answer
-        return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (millis) => {
-          const deadline = waitUntil ?? millis + policy.waitMillis
-          if (millis >= deadline) return policy.timedOut
-          return Effect.zipRight(
-            Effect.sleep(policy.pollMillis),
-            Effect.flatMap(claim, (next) => decide(next, deadline))
-          )
-        })
+        return Effect.flatMap(
+          Effect.clockWith((clock) => clock.currentTimeMillis),
+          (millis) => {
+            const deadline = waitUntil ?? millis + policy.waitMillis
+            if (millis >= deadline) return policy.timedOut
+            return Effect.zipRight(
+              Effect.sleep(policy.pollMillis),
+              Effect.flatMap(claim, (next) => decide(next, deadline))
+            )
+          }
+        )
       }
     }
   }

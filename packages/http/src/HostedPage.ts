@@ -1,5 +1,5 @@
 /**
- * The hosted payment page at a link's `short_url` (PRODUCT.md §5): `GET /i/:code` renders the link,
+ * The hosted payment page at a link's `short_url` (docs/hosted-page.md): `GET /i/:code` renders the link,
  * `POST /i/:code` pays it. Server-rendered, no script, usable without JavaScript.
  *
  * A test-mode payment is a sandbox capture through `PaymentLinks.pay` — the same use-case as the
