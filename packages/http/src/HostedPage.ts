@@ -120,9 +120,9 @@ const notFound = (): RawResponse =>
   )
 
 /**
- * The query a `callback_url` receives after a payment (§5), signed as Razorpay signs it: lowercase
- * hex HMAC-SHA256, keyed with the secret of the API key that created the link, over
- * `invoice_id|invoice_receipt|invoice_status|payment_id`.
+ * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback),
+ * signed as Razorpay signs it: lowercase hex HMAC-SHA256, keyed with the secret of the API key that
+ * created the link, over `invoice_id|invoice_receipt|invoice_status|payment_id`.
  */
 export const callbackLocation = (link: PaymentLink, payment: Payment, secret: string): string => {
   const receipt = link.receipt ?? ""
