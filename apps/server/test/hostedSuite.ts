@@ -443,6 +443,48 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
         })
       )
 
+      it.effect("resubmitting the form that paid a link in full answers its success page, also 8 at once", () =>
+        Effect.gen(function* () {
+          const { tenantA } = yield* Suite
+          const link = yield* createLink({ amount: 100000 })
+          const page = yield* promise(() => openPage(link.short_url))
+          const origin = new URL(link.short_url).origin
+          const fields = { ...page.form!, choice: "full", method: "card" }
+          const submit = () => postForm(link.short_url, fields, { cookie: page.cookie, origin })
+          const all = yield* promise(() => Promise.all(Array.from({ length: 8 }, submit)))
+          expect(all.map((posted) => posted.status)).toEqual(Array(8).fill(200))
+          expect(visibleText(all[0]!.html)).toContain("Payment successful")
+          for (const posted of all) expect(posted.html).toBe(all[0]!.html)
+          // The answer was lost, or the customer clicked again: the link is paid now, the answer is the same.
+          const again = yield* promise(submit)
+          expect(again.status).toBe(200)
+          expect(again.html).toBe(all[0]!.html)
+          expectPageHeaders(again.headers, "resubmitted")
+          const fetched = yield* fetchLink(link.id)
+          expect([fetched.status, fetched.amount_paid]).toEqual(["paid", 100000])
+          expect(yield* eventsOf(tenantA, link.id)).toEqual(["LinkIssued", "LinkPaid"])
+        })
+      )
+
+      it.effect("resubmitting the form that paid a link with a callback_url answers the same signed redirect", () =>
+        Effect.gen(function* () {
+          const { tenantA } = yield* Suite
+          const link = yield* createLink({ amount: 30000, callback_url: "https://shop.example/done" })
+          const page = yield* promise(() => openPage(link.short_url))
+          const origin = new URL(link.short_url).origin
+          const submit = () => postForm(link.short_url, page.form!, { cookie: page.cookie, origin })
+          const all = yield* promise(() => Promise.all(Array.from({ length: 8 }, submit)))
+          const first = all[0]!
+          expect(first.status).toBe(303)
+          expect(first.location).toMatch(/^https:\/\/shop\.example\/done\?razorpay_payment_id=pay_/)
+          for (const posted of all) expect([posted.status, posted.location]).toEqual([303, first.location])
+          const again = yield* promise(submit)
+          expect([again.status, again.location]).toEqual([303, first.location])
+          expect((yield* fetchLink(link.id)).status).toBe("paid")
+          expect(yield* eventsOf(tenantA, link.id)).toEqual(["LinkIssued", "LinkPaid"])
+        })
+      )
+
       it.effect("a refused amount is shown on the page with the form again; nothing is paid", () =>
         Effect.gen(function* () {
           const link = yield* createLink({ amount: 100000, partial_payment: true, first_payment_min_amount: 30000 })

@@ -1,5 +1,5 @@
 /**
- * The handlers of the sandbox group (PRODUCT.md §4.4). Test-mode keys only: with a live key these
+ * The handlers of the sandbox group (docs/http-api.md). Test-mode keys only: with a live key these
  * routes answer exactly as a route that does not exist would.
  */
 import { Inbox } from "@paylinks/core/Inbox"
