@@ -6,7 +6,7 @@
 import * as PaylinksClient from "@paylinks/client/PaylinksClient"
 import { modeOfKeyId } from "@paylinks/core/Tenant"
 import * as Validation from "@paylinks/core/Validation"
-import { CreateInvoiceRequest, type ErrorDetail } from "@paylinks/http/Wire"
+import { CreateInvoiceRequest, type ErrorDetail } from "@paylinks/contract/Wire"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

@@ -1,5 +1,5 @@
 /**
- * A typed client for a paylinks server, derived from the HTTP contract (`@paylinks/http/Api`): every
+ * A typed client for a paylinks server, derived from the HTTP contract (`@paylinks/contract/Api`): every
  * group and endpoint of the contract is a method, payloads are encoded and answers decoded with the
  * contract's schemas, and every error the contract declares fails as its tagged class
  * (`BadRequestError`, `UnauthorizedError`, …), so callers `catchTag` Razorpay's envelope.
@@ -8,8 +8,7 @@ import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Api } from "@paylinks/http/Api"
-import * as Wire from "@paylinks/http/Wire"
+import { Api } from "@paylinks/contract/Api"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -25,13 +24,6 @@ export interface Options {
   readonly keySecret: string | Redacted.Redacted<string>
 }
 
-/**
- * The contract as the client reads answers: the server also answers `429 Too many requests` (failed
- * authentications are rate limited), which the contract does not list, so it is added here to decode
- * as `TooManyRequestsError` like every other refusal.
- */
-const ClientApi = Api.addError(Wire.TooManyRequests)
-
 /** The client's methods, grouped as the contract groups its endpoints (`client.invoices.create(…)`). */
 export type Client = Effect.Effect.Success<ReturnType<typeof make>>
 
@@ -40,7 +32,7 @@ export type Client = Effect.Effect.Success<ReturnType<typeof make>>
  * security middleware describes it but a derived client does not send credentials by itself.
  */
 export const make = (options: Options) =>
-  HttpApiClient.make(ClientApi, {
+  HttpApiClient.make(Api, {
     baseUrl: options.baseUrl,
     transformClient: HttpClient.mapRequest(HttpClientRequest.basicAuth(options.keyId, options.keySecret))
   })

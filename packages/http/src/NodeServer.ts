@@ -34,13 +34,13 @@ import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import type * as Scope from "effect/Scope"
 import FindMyWay from "find-my-way"
-import { Authorization, CurrentPrincipal } from "./Api.js"
+import { Authorization, CurrentPrincipal } from "@paylinks/contract/Api"
 import * as AuthRateLimit from "./AuthRateLimit.js"
 import { integerFieldsOf, parseBody } from "./internal/body.js"
-import { requestHash } from "./Idempotency.js"
+import { requestHash } from "@paylinks/contract/Idempotency"
 import * as RequestLog from "./RequestLog.js"
-import type { ApiError } from "./Wire.js"
-import * as WireErrors from "./WireErrors.js"
+import type { ApiError } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 
 /** 1 MiB: larger bodies are refused with 413 without being read further (PRODUCT.md §4.6). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -192,22 +192,6 @@ const errorReply = (error: ApiError): Reply => ({
   contentType: JSON_TYPE,
   body: WireErrors.body(error)
 })
-
-const DOMAIN_TAGS = new Set([
-  "ValidationFailed",
-  "LinkNotFound",
-  "MalformedId",
-  "OperationNotAllowed",
-  "PaymentRefused"
-])
-
-/** A failure as a wire error, or `undefined` for something no handler should fail with (a fault). */
-const toApiError = (error: unknown): ApiError | undefined => {
-  if (typeof error !== "object" || error === null || !("_tag" in error)) return undefined
-  const tag = (error as { _tag: unknown })._tag
-  if (typeof tag === "string" && DOMAIN_TAGS.has(tag)) return WireErrors.fromDomain(error as CommandError)
-  return WireErrors.isApiError(error) ? error : undefined
-}
 
 /** Whether JSON of a value of this schema is the value itself (no transformation), so encoding can be skipped. */
 const isJsonIdentity = (ast: SchemaAST.AST): boolean => {
@@ -393,7 +377,7 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
       entry.handle(request).pipe(
         Effect.map(entry.render),
         Effect.catchAll((error) => {
-          const wire = toApiError(error)
+          const wire = WireErrors.toApiError(error)
           return wire === undefined ? Effect.die(error) : Effect.succeed(errorReply(wire))
         })
       )

@@ -6,7 +6,7 @@
  * Free of Node and server imports: the typed client and the CLI load it cheaply.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
-import type { PaymentLink } from "@paylinks/core/PaymentLink"
+import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
 import { currencySymbol } from "@paylinks/core/Money"
 import * as Schema from "effect/Schema"
 
@@ -99,6 +99,58 @@ export const InvoiceCollection = Schema.Struct({
   items: Schema.Array(InvoiceEntity)
 }).annotations({ identifier: "InvoiceCollection" })
 export type InvoiceCollection = typeof InvoiceCollection.Type
+
+/**
+ * Razorpay's payment entity, for a captured payment: no fees, no instrument details. One shape for the
+ * sandbox payment's answer and for the `payment` of a webhook; `notes` are the link's.
+ */
+export const PaymentEntity = Schema.Struct({
+  id: prefixed("pay_"),
+  entity: Schema.Literal("payment"),
+  amount: Schema.Int,
+  currency: Schema.String,
+  status: Schema.Literal("captured"),
+  order_id: prefixed("order_"),
+  invoice_id: prefixed("inv_"),
+  international: Schema.Literal(false),
+  method: Schema.String,
+  amount_refunded: Schema.Literal(0),
+  refund_status: Schema.Null,
+  captured: Schema.Literal(true),
+  description: Schema.String.annotations({
+    description: "`Invoice #<invoice id>`, as Razorpay describes a link's payment."
+  }),
+  card_id: Schema.Null,
+  bank: Schema.Null,
+  wallet: Schema.Null,
+  vpa: Schema.Null,
+  email: Schema.NullOr(Schema.String),
+  contact: Schema.NullOr(Schema.String),
+  notes: Schema.Record({ key: Schema.String, value: Schema.String }),
+  fee: Schema.Literal(0),
+  tax: Schema.Literal(0),
+  error_code: Schema.Null,
+  error_description: Schema.Null,
+  created_at: Timestamp
+}).annotations({ identifier: "Payment", description: "A captured payment (Razorpay's payment entity)." })
+export type PaymentEntity = typeof PaymentEntity.Type
+
+/** Razorpay's order entity: the order created with the link, paid as the link is. */
+export const OrderEntity = Schema.Struct({
+  id: prefixed("order_"),
+  entity: Schema.Literal("order"),
+  amount: Schema.Int,
+  amount_paid: Schema.Int,
+  amount_due: Schema.Int,
+  currency: Schema.String,
+  receipt: Schema.NullOr(Schema.String),
+  offer_id: Schema.Null,
+  status: Schema.Literal("created", "attempted", "paid"),
+  attempts: Schema.Int,
+  notes: Schema.Tuple(),
+  created_at: Timestamp
+}).annotations({ identifier: "Order", description: "The order of a link (Razorpay's order entity)." })
+export type OrderEntity = typeof OrderEntity.Type
 
 /** `notify_by` answers `{"success":true}`. */
 export const NotifyResult = Schema.Struct({ success: Schema.Literal(true) }).annotations({ identifier: "NotifyResult" })
@@ -226,15 +278,19 @@ export class ServiceUnavailableError extends Schema.TaggedError<ServiceUnavailab
   static readonly status = 503
 }
 
+/** Every wire error class. Each carries its HTTP status once, as `status`; everything else reads it there. */
+export const errorClasses = [
+  BadRequestError,
+  UnauthorizedError,
+  ConflictError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  ServerError,
+  ServiceUnavailableError
+] as const
+
 /** Every error the API answers with. */
-export type ApiError =
-  | BadRequestError
-  | UnauthorizedError
-  | ConflictError
-  | PayloadTooLargeError
-  | TooManyRequestsError
-  | ServerError
-  | ServiceUnavailableError
+export type ApiError = InstanceType<(typeof errorClasses)[number]>
 
 type ErrorClass<E> = Schema.Schema<E, any> & {
   new (props: { readonly error: ErrorDetail }): E
@@ -372,4 +428,49 @@ export const toCollection = (links: ReadonlyArray<PaymentLink>): InvoiceCollecti
   entity: "collection",
   count: links.length,
   items: links.map(toEntity)
+})
+
+/** The wire entity of one of a link's payments. */
+export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEntity => ({
+  id: payment.id,
+  entity: "payment",
+  amount: payment.amount,
+  currency: payment.currency,
+  status: payment.status,
+  order_id: link.orderId,
+  invoice_id: link.id,
+  international: false,
+  method: payment.method,
+  amount_refunded: 0,
+  refund_status: null,
+  captured: true,
+  description: `Invoice #${link.id}`,
+  card_id: null,
+  bank: null,
+  wallet: null,
+  vpa: null,
+  email: link.customer?.email ?? null,
+  contact: link.customer?.contact ?? null,
+  notes: link.notes,
+  fee: 0,
+  tax: 0,
+  error_code: null,
+  error_description: null,
+  created_at: payment.createdAt
+})
+
+/** The wire entity of a link's order. */
+export const toOrderEntity = (link: PaymentLink): OrderEntity => ({
+  id: link.orderId,
+  entity: "order",
+  amount: link.amount,
+  amount_paid: link.amountPaid,
+  amount_due: link.amount - link.amountPaid,
+  currency: link.currency,
+  receipt: link.receipt,
+  offer_id: null,
+  status: link.amountPaid === 0 ? "created" : link.amountPaid >= link.amount ? "paid" : "attempted",
+  attempts: link.payments.length,
+  notes: [],
+  created_at: link.createdAt
 })
