@@ -4,6 +4,7 @@
  * contract's schemas, and every error the contract declares fails as its tagged class
  * (`BadRequestError`, `UnauthorizedError`, …), so callers `catchTag` Razorpay's envelope.
  */
+import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -14,7 +15,9 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 
 /** Where the server is and which key pair to present. */
 export interface Options {
@@ -24,6 +27,31 @@ export interface Options {
   readonly keySecret: string | Redacted.Redacted<string>
 }
 
+/**
+ * A request body as it is given: typed like the contract's schema, but not checked before it is sent.
+ * The server checks every body with core's rules and answers Razorpay's texts (`The amount must be an
+ * integer.`); a client that refused first would answer a parse error of its own instead.
+ */
+const asGiven = (schema: Schema.Schema.Any): Schema.Schema.Any =>
+  Schema.declare((input: unknown): input is unknown => typeof input === "object" && input !== null).annotations(
+    schema.ast.annotations
+  )
+
+/** The API with every request body sent as given; its endpoints, errors and types are the contract's. */
+const sendAsGiven = (api: HttpApi.HttpApi.AnyWithProps): HttpApi.HttpApi.AnyWithProps => {
+  let sent = api
+  for (const group of Object.values(api.groups)) {
+    let withBodies = group
+    for (const endpoint of Object.values(group.endpoints))
+      if (Option.isSome(endpoint.payloadSchema))
+        withBodies = withBodies.add(endpoint.setPayload(asGiven(endpoint.payloadSchema.value)))
+    sent = sent.add(withBodies)
+  }
+  return sent
+}
+
+const ClientApi = sendAsGiven(Api as unknown as HttpApi.HttpApi.AnyWithProps) as unknown as typeof Api
+
 /** The client's methods, grouped as the contract groups its endpoints (`client.invoices.create(…)`). */
 export type Client = Effect.Effect.Success<ReturnType<typeof make>>
 
@@ -32,7 +60,7 @@ export type Client = Effect.Effect.Success<ReturnType<typeof make>>
  * security middleware describes it but a derived client does not send credentials by itself.
  */
 export const make = (options: Options) =>
-  HttpApiClient.make(Api, {
+  HttpApiClient.make(ClientApi, {
     baseUrl: options.baseUrl,
     transformClient: HttpClient.mapRequest(HttpClientRequest.basicAuth(options.keyId, options.keySecret))
   })

@@ -7,6 +7,7 @@
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
+import { CREATE_REQUEST, LIST_QUERY, type RequestField, UPDATE_REQUEST } from "@paylinks/core/Validation"
 import { currencySymbol } from "@paylinks/core/Money"
 import * as Schema from "effect/Schema"
 
@@ -159,8 +160,10 @@ export type NotifyResult = typeof NotifyResult.Type
 export const HealthStatus = Schema.Struct({ status: Schema.Literal("ok") }).annotations({ identifier: "HealthStatus" })
 export type HealthStatus = typeof HealthStatus.Type
 
-// Request bodies. They document what a client may send and type the client; the server does not decode
-// them with these schemas but hands the JSON object to core's Validation, whose texts are the contract.
+// Request bodies. They are built from core's field tables (`Validation.CREATE_REQUEST`, …), so a field
+// is added once, in core. They document what a client may send and type the client; the server does
+// not decode them with these schemas but hands the JSON object to core's Validation, whose texts are
+// the contract.
 
 /** Booleans may also be sent as 0/1, as Razorpay's SDKs and form posts do. */
 const Flag = Schema.Union(Schema.Boolean, Schema.Literal(0, 1))
@@ -168,56 +171,87 @@ const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Sch
 
 export const NotesInput = Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) })
 
-export const CreateInvoiceRequest = Schema.Struct({
-  type: Schema.Literal("link"),
-  amount: Schema.Int,
-  currency: optional(Schema.String),
-  description: optional(Schema.String),
-  receipt: optional(Schema.String),
-  customer: optional(
-    Schema.Struct({
-      name: optional(Schema.String),
-      email: optional(Schema.String),
-      contact: optional(Schema.String)
+/** The schema of one body field of a kind. */
+type BodySchema<F> = F extends { readonly kind: "integer" }
+  ? typeof Schema.Int
+  : F extends { readonly kind: "string" }
+    ? typeof Schema.String
+    : F extends { readonly kind: "flag" }
+      ? typeof Flag
+      : F extends { readonly kind: "notes" }
+        ? typeof NotesInput
+        : F extends { readonly kind: "status" }
+          ? typeof InvoiceStatus
+          : F extends { readonly kind: "literal"; readonly values: infer V extends readonly [string, ...Array<string>] }
+            ? Schema.Literal<V>
+            : F extends { readonly kind: "object"; readonly fields: infer Fields }
+              ? Schema.Struct<BodyFields<Fields>>
+              : never
+
+/** A body's fields: required ones as they are, the others optional and nullable (null means "not given"). */
+type BodyFields<T> = {
+  readonly [K in keyof T]: T[K] extends { readonly required: true }
+    ? BodySchema<T[K]>
+    : ReturnType<typeof optional<BodySchema<T[K]>>>
+}
+
+const bodySchema = (field: RequestField): Schema.Schema.Any => {
+  switch (field.kind) {
+    case "integer":
+      return Schema.Int
+    case "string":
+      return Schema.String
+    case "flag":
+      return Flag
+    case "notes":
+      return NotesInput
+    case "status":
+      return InvoiceStatus
+    case "literal":
+      return Schema.Literal(...field.values)
+    case "object":
+      return Schema.Struct(bodyFields(field.fields))
+  }
+}
+
+const bodyFields = <T extends Readonly<Record<string, RequestField>>>(fields: T): BodyFields<T> =>
+  Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => {
+      const schema = bodySchema(field)
+      return [name, "required" in field && field.required === true ? schema : optional(schema)]
     })
-  ),
-  customer_id: optional(Schema.String),
-  expire_by: optional(Schema.Int),
-  partial_payment: optional(Flag),
-  first_payment_min_amount: optional(Schema.Int),
-  sms_notify: optional(Flag),
-  email_notify: optional(Flag),
-  view_less: optional(Flag),
-  notes: optional(NotesInput),
-  reminder_enable: optional(Flag),
-  callback_url: optional(Schema.String),
-  callback_method: optional(Schema.Literal("get"))
-}).annotations({ identifier: "CreateInvoiceRequest" })
+  ) as BodyFields<T>
+
+/** The schema of one query parameter of a kind: every value travels as text. */
+type QuerySchema<F> = F extends { readonly kind: "integer" }
+  ? typeof Schema.NumberFromString
+  : F extends { readonly kind: "status" }
+    ? typeof InvoiceStatus
+    : typeof Schema.String
+
+const querySchema = (field: RequestField): Schema.Schema.Any =>
+  field.kind === "integer" ? Schema.NumberFromString : field.kind === "status" ? InvoiceStatus : Schema.String
+
+const queryFields = <T extends Readonly<Record<string, RequestField>>>(
+  fields: T
+): { readonly [K in keyof T]: Schema.optional<QuerySchema<T[K]>> } =>
+  Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, Schema.optional(querySchema(field))])) as {
+    readonly [K in keyof T]: Schema.optional<QuerySchema<T[K]>>
+  }
+
+export const CreateInvoiceRequest = Schema.Struct(bodyFields(CREATE_REQUEST)).annotations({
+  identifier: "CreateInvoiceRequest"
+})
 export type CreateInvoiceRequest = typeof CreateInvoiceRequest.Type
 
 /** An `issued` link takes every field; any other status takes `notes` only. */
-export const UpdateInvoiceRequest = Schema.Struct({
-  receipt: optional(Schema.String),
-  notes: optional(NotesInput),
-  expire_by: optional(Schema.Int),
-  partial_payment: optional(Flag),
-  first_payment_min_amount: optional(Schema.Int),
-  reminder_enable: optional(Flag)
-}).annotations({ identifier: "UpdateInvoiceRequest" })
+export const UpdateInvoiceRequest = Schema.Struct(bodyFields(UPDATE_REQUEST)).annotations({
+  identifier: "UpdateInvoiceRequest"
+})
 export type UpdateInvoiceRequest = typeof UpdateInvoiceRequest.Type
 
 /** The list filters. Every value travels as text; the server checks them with core's rules. */
-export const ListInvoicesParams = Schema.Struct({
-  type: Schema.optional(Schema.String),
-  status: Schema.optional(InvoiceStatus),
-  receipt: Schema.optional(Schema.String),
-  customer_id: Schema.optional(Schema.String),
-  payment_id: Schema.optional(Schema.String),
-  from: Schema.optional(Schema.NumberFromString),
-  to: Schema.optional(Schema.NumberFromString),
-  count: Schema.optional(Schema.NumberFromString),
-  skip: Schema.optional(Schema.NumberFromString)
-})
+export const ListInvoicesParams = Schema.Struct(queryFields(LIST_QUERY))
 export type ListInvoicesParams = typeof ListInvoicesParams.Type
 
 /** The `Idempotency-Key` header of POST requests (PRODUCT.md §4.5). */
