@@ -2,9 +2,9 @@
 // The benchmark's floor: the least work Node.js and SQLite can do to answer paylinks' create, fetch, cancel and
 // list-first-page requests with the same contract — Basic auth checked against a stored key (sha256 compared in
 // constant time), the JSON body parsed and minimally validated, one prepared statement per request, WAL with
-// synchronous=FULL (a 200 means the change is on disk, as with paylinks), and the full entity of PRODUCT.md §4.3
-// serialised with JSON.stringify. No framework, no group commit, no outbox: whatever paylinks spends beyond this is
-// the price of its design, and the benchmark reports it as a ratio.
+// synchronous=FULL (a 200 means the change is on disk, as with paylinks), and the full entity of
+// docs/http-api.md#the-invoice-entity serialised with JSON.stringify. No framework, no group commit, no outbox:
+// whatever paylinks spends beyond this is the price of its design, and the benchmark reports it as a ratio.
 //
 // Run: PAYLINKS_DATABASE=sqlite:<file> PAYLINKS_KEY_ID=rzp_test_… PAYLINKS_KEY_SECRET=… node bench/floor.mjs
 // (also PAYLINKS_HOST, default 127.0.0.1; PAYLINKS_PORT, default 0 = a free port; PAYLINKS_PUBLIC_URL; or the flags
@@ -19,7 +19,7 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 const MAX_BODY_BYTES = 1024 * 1024
 const LIST_DEFAULT_COUNT = 10
 
-// Razorpay's currency table (PRODUCT.md §3.4): code → exponent.
+// Razorpay's currency table (docs/domain.md#currencies): code → exponent.
 const EXPONENTS = new Map([
   ...["BHD", "IQD", "JOD", "KWD", "OMR", "TND"].map((code) => [code, 3]),
   ..."BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(" ").map((code) => [code, 0]),
@@ -306,7 +306,7 @@ export const bulkLoad = async (db, tables, load) => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The entity (PRODUCT.md §4.3), every key in order.
+// The entity (docs/http-api.md#the-invoice-entity), every key in order.
 
 const isOpen = (status) => status === "issued" || status === "partially_paid"
 
@@ -376,7 +376,7 @@ const toEntity = (row, now) => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Errors (PRODUCT.md §4.6)
+// Errors (docs/errors.md)
 
 class WireError {
   constructor(status, description, field, kind = "business") {
@@ -406,7 +406,7 @@ const errorBody = (error) => {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Validation of create: the fields the benchmark sends and the checks PRODUCT.md §3.1 puts on them.
+// Validation of create: the fields the benchmark sends and the checks docs/domain.md#the-payment-link puts on them.
 
 const CREATE_FIELDS = new Set([
   "type",

@@ -5,6 +5,7 @@
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
+import { Status } from "@paylinks/core/PaymentLink"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
@@ -62,12 +63,10 @@ export const optionalText = (name: string, description: string) =>
 export const optionalInteger = (name: string, description: string) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.optional)
 
-const STATUSES = ["issued", "partially_paid", "paid", "cancelled", "expired"] as const
-
 /** The list filters of PRODUCT.md §4.2, except paging. */
 export const listFilters = {
   type: optionalText("type", "Only links of this type (every paylinks link is of type link)."),
-  status: Options.choice("status", STATUSES).pipe(
+  status: Options.choice("status", Status.literals).pipe(
     Options.withDescription("Only links in this status."),
     Options.optional
   ),

@@ -9,19 +9,12 @@ import * as Path from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { pgUrl, requirePg } from "@paylinks/testing/Postgres"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { type Env, ok, paylinks, startServer, type TestServer, tempDir } from "./support.js"
 
-const pgUrl = process.env.PAYLINKS_TEST_PG_URL
-
-const available = (() => {
-  if (pgUrl) return true
-  if (process.env.PAYLINKS_REQUIRE_PG === "1")
-    throw new Error("PAYLINKS_REQUIRE_PG=1 but PAYLINKS_TEST_PG_URL is not set")
-  console.warn("!!! PAYLINKS_TEST_PG_URL is not set: PostgreSQL suite SKIPPED (apps/cli/test/postgres.test.ts)")
-  return false
-})()
+const available = requirePg("apps/cli/test/postgres.test.ts")
 
 const MASTER_KEY = Buffer.alloc(32, 7).toString("base64")
 const schema = `paylinks_cli_${Crypto.randomBytes(6).toString("hex")}`

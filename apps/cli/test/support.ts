@@ -7,6 +7,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as TempDir from "@paylinks/testing/TempDir"
 
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
 export const SERVER_MAIN = fileURLToPath(new URL("../../server/dist/main.js", import.meta.url))
@@ -52,7 +53,8 @@ export const ok = async (args: ReadonlyArray<string>, env: Env, cwd?: string): P
   return result.stdout
 }
 
-export const tempDir = (prefix: string): string => Fs.mkdtempSync(Path.join(Os.tmpdir(), `paylinks-cli-${prefix}-`))
+/** A fresh temporary directory, removed when the process exits. */
+export const tempDir = (prefix: string): string => TempDir.tempDir(`cli-${prefix}`)
 
 export interface TestServer {
   readonly url: string

@@ -3,46 +3,24 @@
  * webhook receiver on loopback, and the check that no secret appears in a text.
  */
 import * as Crypto from "node:crypto"
-import * as Fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import { afterAll } from "@effect/vitest"
+import * as TempDir from "@paylinks/testing/TempDir"
 import * as Processes from "../src/Processes.js"
 
-const created: Array<string> = []
-const removeAll = () => {
-  for (const dir of created.splice(0)) Fs.rmSync(dir, { recursive: true, force: true })
-}
 // After each file (its suites' own hooks have stopped their servers and unmounted what they mounted):
 // whatever is still running goes, then the directories.
 afterAll(async () => {
   Processes.killAll()
   await Processes.sleep(100)
-  removeAll()
+  TempDir.removeAll()
 })
-process.once("exit", removeAll)
 
-/** A fresh temporary directory, removed when the process exits. */
-export const tempDir = (prefix = "rel"): string => {
-  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), `paylinks-${prefix}-`))
-  created.push(dir)
-  return dir
-}
+/** A fresh temporary directory, removed after the file (or when the process exits). */
+export const tempDir = (prefix = "rel"): string => TempDir.tempDir(prefix)
 
-export const pgUrl = process.env.PAYLINKS_TEST_PG_URL
-
-/** Makes a PostgreSQL suite's skip loud, or fatal when PostgreSQL is required. */
-export const requirePg = (file: string): boolean => {
-  if (!pgUrl) {
-    if (process.env.PAYLINKS_REQUIRE_PG === "1")
-      throw new Error("PAYLINKS_REQUIRE_PG=1 but PAYLINKS_TEST_PG_URL is not set")
-    console.warn(`!!! PAYLINKS_TEST_PG_URL is not set: PostgreSQL suite SKIPPED (${file})`)
-    return false
-  }
-  return true
-}
+export { pgUrl, requirePg } from "@paylinks/testing/Postgres"
 
 /** A stable base64 master key for PostgreSQL servers. */
 export const MASTER_KEY = Buffer.alloc(32, 23).toString("base64")

@@ -3,12 +3,11 @@
  * in-process on 127.0.0.1 (a free port); the caller is `@paylinks/testing/HttpCall`.
  */
 import * as Crypto from "node:crypto"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import type * as RequestLog from "@paylinks/http/RequestLog"
+import { pgUrl } from "@paylinks/testing/Postgres"
+import * as TempDir from "@paylinks/testing/TempDir"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -16,30 +15,10 @@ import type * as Scope from "effect/Scope"
 import * as Server from "../src/Server.js"
 import * as ServerConfig from "../src/ServerConfig.js"
 
-const created: Array<string> = []
-process.once("exit", () => {
-  for (const dir of created) Fs.rmSync(dir, { recursive: true, force: true })
-})
+export { pgUrl, requirePg } from "@paylinks/testing/Postgres"
 
 /** A fresh temporary directory, removed when the process exits. */
-export const tempDir = (): string => {
-  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "paylinks-server-"))
-  created.push(dir)
-  return dir
-}
-
-export const pgUrl = process.env.PAYLINKS_TEST_PG_URL
-
-/** Makes a PostgreSQL suite's skip loud, or fatal when PostgreSQL is required. */
-export const requirePg = (file: string): boolean => {
-  if (!pgUrl) {
-    if (process.env.PAYLINKS_REQUIRE_PG === "1")
-      throw new Error("PAYLINKS_REQUIRE_PG=1 but PAYLINKS_TEST_PG_URL is not set")
-    console.warn(`!!! PAYLINKS_TEST_PG_URL is not set: PostgreSQL suite SKIPPED (${file})`)
-    return false
-  }
-  return true
-}
+export const tempDir = (): string => TempDir.tempDir("server")
 
 /** A stable base64 master key for tests. */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 11).toString("base64")

@@ -6,7 +6,7 @@
  * Free of Node and server imports: the typed client and the CLI load it cheaply.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
-import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
+import { type Payment, type PaymentLink, Status } from "@paylinks/core/PaymentLink"
 import { CREATE_REQUEST, LIST_QUERY, type RequestField, UPDATE_REQUEST } from "@paylinks/core/Validation"
 import { currencySymbol } from "@paylinks/core/Money"
 import * as Schema from "effect/Schema"
@@ -37,7 +37,7 @@ export const CustomerDetails = Schema.Struct({
 }).annotations({ identifier: "CustomerDetails" })
 export type CustomerDetails = typeof CustomerDetails.Type
 
-export const InvoiceStatus = Schema.Literal("issued", "partially_paid", "paid", "cancelled", "expired")
+export const InvoiceStatus = Schema.Literal(...Status.literals)
 export type InvoiceStatus = typeof InvoiceStatus.Type
 
 export const NotificationStatus = Schema.NullOr(Schema.Literal("pending", "sent"))

@@ -23,9 +23,6 @@ export type CustomerId = typeof CustomerId.Type
 export const MerchantId = prefixedId("acc", "MerchantId")
 export type MerchantId = typeof MerchantId.Type
 
-export const EventId = prefixedId("evt", "EventId")
-export type EventId = typeof EventId.Type
-
 /** The code at the end of a `short_url`: 8 base62 characters. */
 export const ShortCode = Schema.String.pipe(Schema.pattern(new RegExp(`^${base62}{8}$`)), Schema.brand("ShortCode"))
 export type ShortCode = typeof ShortCode.Type

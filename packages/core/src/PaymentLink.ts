@@ -10,13 +10,9 @@ import { Mode } from "./Tenant.js"
 export const UnixSeconds = Schema.Int
 export type UnixSeconds = number
 
+/** A link's status; `Status.literals` is the one list of them the wire, validation and the CLI derive from. */
 export const Status = Schema.Literal("issued", "partially_paid", "paid", "cancelled", "expired")
 export type Status = typeof Status.Type
-
-/** Statuses from which no payment, cancel or field edit is possible. */
-export const terminalStatuses: ReadonlyArray<Status> = ["paid", "cancelled", "expired"]
-
-export const isTerminal = (status: Status): boolean => terminalStatuses.includes(status)
 
 export const NotificationStatus = Schema.Literal("pending", "sent")
 export type NotificationStatus = typeof NotificationStatus.Type

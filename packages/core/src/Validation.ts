@@ -9,7 +9,7 @@ import { Problem, ValidationFailed } from "./DomainError.js"
 import { CustomerId, parseId } from "./Ids.js"
 import * as Money from "./Money.js"
 import type { InboxQuery } from "./Inbox.js"
-import type { Channel, Notes, Status } from "./PaymentLink.js"
+import { type Channel, type Notes, Status } from "./PaymentLink.js"
 
 export const LIMITS = {
   receipt: 40,
@@ -144,7 +144,6 @@ const CUSTOMER_FIELDS = namesOf(CREATE_REQUEST.customer.fields)
 const LIST_FIELDS = namesOf(LIST_QUERY)
 const INBOX_FIELDS = ["channel", "invoice_id", "count"] as const
 const CHANNELS: ReadonlyArray<Channel> = ["sms", "email"]
-const STATUSES: ReadonlyArray<Status> = ["issued", "partially_paid", "paid", "cancelled", "expired"]
 
 // A practical address check: one @, a non-empty local part, a dotted domain, no spaces or controls.
 const EMAIL =
@@ -573,7 +572,7 @@ export const validateListQuery = (
     return value === undefined || value === "" ? null : value
   }
   const status = text("status")
-  if (status !== null && !(STATUSES as ReadonlyArray<string>).includes(status))
+  if (status !== null && !(Status.literals as ReadonlyArray<string>).includes(status))
     problems.add("status", "The selected status is invalid.")
   const from = readQueryInteger(problems, "from", input["from"])
   const to = readQueryInteger(problems, "to", input["to"])

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto"
 import type * as HttpApi from "@effect/platform/HttpApi"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as Effect from "effect/Effect"
+import escapeHtml from "escape-html"
 import { rawResponse, type Route } from "./NodeServer.js"
 
 type Json = Record<string, any>
@@ -15,13 +16,7 @@ type Json = Record<string, any>
 export const openApi = (api: HttpApi.HttpApi.Any): OpenApi.OpenAPISpec =>
   OpenApi.fromApi(api as unknown as HttpApi.HttpApi.AnyWithProps)
 
-const escape = (text: unknown): string =>
-  String(text)
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;")
-    .replaceAll("'", "&#39;")
+const escape = (text: unknown): string => escapeHtml(String(text))
 
 /** Backticks in the contract's descriptions become code. */
 const prose = (text: unknown): string =>

@@ -1,43 +1,23 @@
 /**
  * Test plumbing: temporary SQLite files and throwaway PostgreSQL schemas.
  */
-import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Crypto from "node:crypto"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import { pgUrl } from "@paylinks/testing/Postgres"
+import * as TempDir from "@paylinks/testing/TempDir"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 
-const created: Array<string> = []
-process.once("exit", () => {
-  for (const dir of created) Fs.rmSync(dir, { recursive: true, force: true })
-})
+export { pgUrl, requirePg } from "@paylinks/testing/Postgres"
 
 /** A fresh temporary directory, removed when the process exits. */
-export const tempDir = (): string => {
-  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "paylinks-sql-"))
-  created.push(dir)
-  return dir
-}
+export const tempDir = (): string => TempDir.tempDir("sql")
 
 /** A path for a new SQLite database file in a fresh temporary directory. */
 export const tempDatabase = (): string => Path.join(tempDir(), "paylinks.db")
-
-export const pgUrl = process.env.PAYLINKS_TEST_PG_URL
-
-/** Makes a PostgreSQL-suite skip loud, or fatal when PostgreSQL is required. */
-export const requirePg = (file: string): boolean => {
-  if (!pgUrl) {
-    if (process.env.PAYLINKS_REQUIRE_PG === "1")
-      throw new Error("PAYLINKS_REQUIRE_PG=1 but PAYLINKS_TEST_PG_URL is not set")
-    console.warn(`!!! PAYLINKS_TEST_PG_URL is not set: PostgreSQL suite SKIPPED (${file})`)
-    return false
-  }
-  return true
-}
 
 /** A random schema name for one test's own tables. */
 export const schemaName = (): string => `paylinks_t_${Crypto.randomBytes(6).toString("hex")}`

@@ -3,10 +3,8 @@
  * fresh schema on the test PostgreSQL), and the whole dispatcher stack over one of them.
  */
 import * as Crypto from "node:crypto"
-import * as Fs from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
@@ -26,6 +24,8 @@ import type { WebhookEndpoints } from "@paylinks/core/WebhookEndpoints"
 import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
 import * as PgStorage from "@paylinks/sql/PgStorage"
 import * as SqliteStorage from "@paylinks/sql/SqliteStorage"
+import { pgUrl } from "@paylinks/testing/Postgres"
+import * as TempDir from "@paylinks/testing/TempDir"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -148,30 +148,10 @@ export const receiver = (answer: (request: Received, index: number) => Answer = 
 // ---------------------------------------------------------------------------------------------------------------
 // Storages
 
-const created: Array<string> = []
-process.once("exit", () => {
-  for (const dir of created) Fs.rmSync(dir, { recursive: true, force: true })
-})
-
 /** A path for a new SQLite database in a fresh temporary directory (removed when the process exits). */
-export const tempDatabase = (): string => {
-  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "paylinks-webhooks-"))
-  created.push(dir)
-  return Path.join(dir, "paylinks.db")
-}
+export const tempDatabase = (): string => Path.join(TempDir.tempDir("webhooks"), "paylinks.db")
 
-export const pgUrl = process.env.PAYLINKS_TEST_PG_URL
-
-/** Makes a PostgreSQL suite's skip loud, or fatal when PostgreSQL is required. */
-export const requirePg = (file: string): boolean => {
-  if (!pgUrl) {
-    if (process.env.PAYLINKS_REQUIRE_PG === "1")
-      throw new Error("PAYLINKS_REQUIRE_PG=1 but PAYLINKS_TEST_PG_URL is not set")
-    console.warn(`!!! PAYLINKS_TEST_PG_URL is not set: PostgreSQL suite SKIPPED (${file})`)
-    return false
-  }
-  return true
-}
+export { pgUrl, requirePg } from "@paylinks/testing/Postgres"
 
 export const TEST_MASTER_KEY = Buffer.alloc(32, 9).toString("base64")
 

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto"
 import * as Money from "@paylinks/core/Money"
 import type { Payment, PaymentLink, Status } from "@paylinks/core/PaymentLink"
+import { isOpen } from "@paylinks/core/Transitions"
 import { PAYMENT_METHODS } from "@paylinks/core/Validation"
 import * as Format from "./format.js"
 import { Html, html } from "./html.js"
@@ -137,8 +138,6 @@ ${body}
 </body>
 </html>
 `.value
-
-const isOpen = (status: Status): boolean => status === "issued" || status === "partially_paid"
 
 const time = (unixSeconds: number): Html =>
   html`<time datetime="${Format.isoDate(unixSeconds)}">${Format.date(unixSeconds)}</time>`
