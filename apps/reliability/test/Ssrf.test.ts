@@ -5,6 +5,8 @@
  * decimal IPv4 forms a URL parser normalises — when the endpoint is registered and again when a
  * delivery is sent (a name that resolves to loopback included), and nothing reaches a receiver on
  * this machine. Test mode allows loopback only (a developer's own receiver); public addresses pass.
+ * A fuzz draws addresses from the special-purpose registry blocks and writes IPv4 in every IPv6 form
+ * that carries one (mapped, NAT64 well-known and local-use, 6to4, Teredo, compatible).
  */
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import { MerchantId, PaymentLinkId } from "@paylinks/core/Ids"
@@ -17,6 +19,7 @@ import * as WebhookRegistry from "@paylinks/webhooks/WebhookRegistry"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as fc from "effect/FastCheck"
 import * as Layer from "effect/Layer"
 import { type Receiver, webhookReceiver } from "./support.js"
 
@@ -50,8 +53,60 @@ const FORBIDDEN: ReadonlyArray<readonly [string, AddressGuard.AddressKind]> = [
   ["::127.0.0.1", "loopback"],
   ["64:ff9b::7f00:1", "loopback"],
   ["64:ff9b::a00:1", "private"],
+  ["2002:a00:1::1", "private"],
+  ["64:ff9b:1::a00:1", "private"],
+  ["2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"],
   ["[::ffff:127.0.0.1]", "loopback"]
 ]
+
+const v4Value = (cidr: string): bigint =>
+  (cidr.split("/")[0] ?? "").split(".").reduce((value, octet) => (value << 8n) | BigInt(octet), 0n)
+const v4Text = (value: bigint): string => [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join(".")
+/** The 128 bits of an IPv6 address, from the hex groups the URL parser writes. */
+const v6Value = (cidr: string): bigint => {
+  const canonical = new URL(`http://[${cidr.split("/")[0]}]/`).hostname.slice(1, -1)
+  const [head = "", tail] = canonical.split("::")
+  const groups = (part: string) => (part === "" ? [] : part.split(":"))
+  const left = groups(head)
+  const right = tail === undefined ? [] : groups(tail)
+  const all = [...left, ...Array.from({ length: 8 - left.length - right.length }, () => "0"), ...right]
+  return all.reduce((value, group) => (value << 16n) | BigInt(Number.parseInt(group, 16)), 0n)
+}
+const v6Text = (value: bigint): string =>
+  Array.from({ length: 8 }, (_, i) => ((value >> BigInt(16 * (7 - i))) & 0xffffn).toString(16)).join(":")
+/** A random address of the block `cidr`, whose network is `network`. */
+const within = (network: bigint, width: number, cidr: string, random: bigint): bigint => {
+  const hostBits = BigInt(width - Number(cidr.split("/")[1]))
+  return ((network >> hostBits) << hostBits) | (random & ((1n << hostBits) - 1n))
+}
+const hex = (v4: string): [string, string] => {
+  const value = v4Value(v4)
+  return [((value >> 16n) & 0xffffn).toString(16), (value & 0xffffn).toString(16)]
+}
+/** The IPv4 address `v4` written in one of the IPv6 forms that carry one. */
+const embed = (v4: string, form: string): string => {
+  const [high, low] = hex(v4)
+  switch (form) {
+    case "mapped":
+      return `::ffff:${v4}`
+    case "mapped-hex":
+      return `::ffff:${high}:${low}`
+    case "nat64":
+      return `64:ff9b::${v4}`
+    case "nat64-local":
+      return `64:ff9b:1::${high}:${low}`
+    case "6to4":
+      return `2002:${high}:${low}::1`
+    case "teredo": {
+      const inverted = v4Value(v4) ^ 0xffffffffn
+      return `2001:0:4136:e378:8000:63bf:${((inverted >> 16n) & 0xffffn).toString(16)}:${(inverted & 0xffffn).toString(16)}`
+    }
+    case "compatible":
+      return `::${high}:${low}`
+    default:
+      return v4
+  }
+}
 
 /** URL spellings the WHATWG parser turns into a forbidden IPv4 address. */
 const FORBIDDEN_URLS: ReadonlyArray<string> = [
@@ -78,6 +133,51 @@ describe("the webhook SSRF guard (live mode)", () => {
       expect(AddressGuard.check(live, "host", address), address).toBeUndefined()
       expect(AddressGuard.check(test, "host", address), address).toBeUndefined()
     }
+  })
+
+  it("a fuzz over the special-purpose registries: every non-public address, in every IPv6 form that embeds it, is refused", () => {
+    const v4Blocks = [...AddressGuard.IPV4_SPECIAL_REGISTRY, ...AddressGuard.IPV4_POLICY].filter(
+      (block) => !block.globallyReachable
+    )
+    const v6Blocks = [...AddressGuard.IPV6_SPECIAL_REGISTRY, ...AddressGuard.IPV6_POLICY].filter(
+      (block) => !block.globallyReachable && block.embeds === undefined
+    )
+    const inV4Block = fc
+      .tuple(fc.constantFrom(...v4Blocks), fc.integer({ min: 0, max: 0xffffffff }))
+      .map(([block, random]) => v4Text(within(v4Value(block.cidr), 32, block.cidr, BigInt(random))))
+    const inV6Block = fc
+      .tuple(fc.constantFrom(...v6Blocks), fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }))
+      .map(([block, random]) => v6Text(within(v6Value(block.cidr), 128, block.cidr, random)))
+    // A public IPv4 address: the guard may let it through plain, mapped or through well-known NAT64 only.
+    const publicV4 = fc
+      .integer({ min: 0, max: 0xffffffff })
+      .map((value) => v4Text(BigInt(value)))
+      .filter((address) => AddressGuard.blockOf(address) === undefined)
+    const forms = ["plain", "mapped", "mapped-hex", "nat64", "nat64-local", "6to4", "teredo", "compatible"] as const
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({ v4: inV4Block, form: fc.constantFrom(...forms) }),
+          fc.record({ v4: publicV4, form: fc.constantFrom(...forms) }),
+          fc.record({ v6: inV6Block })
+        ),
+        (drawn) => {
+          const address = "v6" in drawn ? drawn.v6 : embed(drawn.v4, drawn.form)
+          // A draw from a large block may land in a smaller one inside it that decides (192.0.0.9 in 192.0.0.0/24).
+          const deciding = AddressGuard.blockOf("v6" in drawn ? drawn.v6 : drawn.v4)
+          const reachable = deciding === undefined || (deciding.globallyReachable && deciding.embeds === undefined)
+          const allowed =
+            "v6" in drawn ? reachable : reachable && ["plain", "mapped", "mapped-hex", "nat64"].includes(drawn.form)
+          expect([address, AddressGuard.check(live, "host", address) === undefined]).toEqual([address, allowed])
+          // Reached as a URL literal too (the WHATWG parser rewrites the IPv6 forms).
+          const host = address.includes(":") ? `[${address}]` : address
+          expect(AddressGuard.classify(AddressGuard.hostOf(new URL(`http://${host}/`)))).toBe(
+            AddressGuard.classify(address)
+          )
+        }
+      ),
+      { numRuns: 2_000 }
+    )
   })
 
   const registry = WebhookRegistry.make({ allowPrivateAddresses: false, retryWindowSeconds: 86_400 }).pipe(

@@ -75,10 +75,10 @@ interface Session {
 }
 
 /** Runs `f` in a fresh browser context (its own cookies) and closes it afterwards. */
-const browse = <A>(f: (session: Session) => Promise<A>) =>
+const browse = <A>(f: (session: Session) => Promise<A>, javaScriptEnabled = true) =>
   Effect.flatMap(Suite, (suite) =>
     Effect.promise(async () => {
-      const context = await suite.browser.newContext({ viewport: { width: 800, height: 900 }, javaScriptEnabled: true })
+      const context = await suite.browser.newContext({ viewport: { width: 800, height: 900 }, javaScriptEnabled })
       const page = await context.newPage()
       const console: Array<string> = []
       const dialogs: Array<string> = []
@@ -208,12 +208,20 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
             ).length
         )
         expect(unlabelled).toBe(0)
-        expect(await page.getByLabel("Pay in full").isChecked()).toBe(true)
+        // One button per way to pay, each saying what it charges; no radio to get out of step with the field.
+        expect(await page.getByRole("radio").count()).toBe(0)
+        expect(await page.getByRole("button", { name: "Pay ₹1,500.00 in full (sandbox)" }).isVisible()).toBe(true)
+        expect(await page.getByRole("button", { name: "Pay this amount (sandbox)" }).isVisible()).toBe(true)
         expect(await page.getByLabel("Amount to pay now").getAttribute("min")).toBe("500.00")
         expect(await page.getByLabel("Amount to pay now").getAttribute("max")).toBe("1500.00")
         expect(await contrastProblems(page)).toEqual([])
-        // Keyboard: the radio group, the amount, the method, the button; each with a visible focus ring.
-        expect(await tabOrder(page, 4)).toEqual(["#choice-full", "#amount", "#method", "button:Pay now (sandbox)"])
+        // Keyboard: the method, the amount, its button, the full button; each with a visible focus ring.
+        expect(await tabOrder(page, 4)).toEqual([
+          "#method",
+          "#amount",
+          "button:Pay this amount (sandbox)",
+          "button:Pay ₹1,500.00 in full (sandbox)"
+        ])
         expect(
           await page.evaluate(
             () => (globalThis as any).getComputedStyle((globalThis as any).document.activeElement).outlineStyle
@@ -290,9 +298,8 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
         await amount.fill("1200")
         expect(await amount.evaluate((input: any) => input.validity.rangeOverflow)).toBe(true)
 
-        await page.getByLabel("Pay in parts").check()
         await amount.fill("400")
-        expect(await submit(page, "Pay now (sandbox)")).toBe(200)
+        expect(await submit(page, "Pay this amount (sandbox)")).toBe(200)
         expect(await page.getByText("You paid ₹400.00.").isVisible()).toBe(true)
         expect(await page.getByText("₹600.00 is still due.").isVisible()).toBe(true)
         expect((await api(suite, "GET", `/v1/invoices/${link.id}`)).status).toBe("partially_paid")
@@ -305,15 +312,70 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
         expect((await page.locator(".badge").first().textContent())?.trim()).toBe("Partially paid")
         expect(await amount.getAttribute("min")).toBe("1.00")
         expect(await amount.getAttribute("max")).toBe("600.00")
-        expect(await page.getByLabel("Pay in full (₹600.00)").isChecked()).toBe(true)
+        expect(await amount.inputValue()).toBe("")
         await shot(page, "partially-paid")
 
-        expect(await submit(page, "Pay now (sandbox)")).toBe(200)
+        expect(await submit(page, "Pay ₹600.00 in full (sandbox)")).toBe(200)
         expect(await page.getByText("You paid ₹600.00.").isVisible()).toBe(true)
         expect(await page.getByText("The link is now paid in full.").isVisible()).toBe(true)
         const fetched = await api(suite, "GET", `/v1/invoices/${link.id}`)
         expect(fetched).toMatchObject({ status: "paid", amount_paid: 100000, amount_due: 0 })
       })
+    )
+
+    for (const javaScript of [true, false])
+      it.effect(
+        `the amount belongs to Pay in parts: Enter pays what was typed, Pay in full with an amount pays nothing (JavaScript ${javaScript ? "on" : "off"})`,
+        () =>
+          browse(async ({ page, suite, console }) => {
+            const link = await createLink(suite, { amount: 100000, partial_payment: true, description: "Workshop" })
+            await page.goto(link.short_url)
+            const amount = page.getByLabel("Amount to pay now")
+            // The part button needs an amount: the browser stops it before anything is sent.
+            await page.getByRole("button", { name: "Pay this amount (sandbox)" }).click()
+            expect(await amount.evaluate((input: any) => input.validity.valueMissing)).toBe(true)
+            expect(page.url()).toBe(link.short_url)
+            // Enter in the field submits with the part button, the form's default: the amount typed is paid.
+            await amount.fill("350")
+            const [entered] = await Promise.all([page.waitForNavigation(), amount.press("Enter")])
+            expect(entered?.status()).toBe(200)
+            expect(await page.getByText("You paid ₹350.00.").isVisible()).toBe(true)
+            expect((await api(suite, "GET", `/v1/invoices/${link.id}`)).amount_paid).toBe(35000)
+
+            // The issue's case: 350 typed, then the full button. Refused; nothing charged; the amount kept.
+            await page.goto(link.short_url)
+            await amount.fill("350")
+            expect(await submit(page, "Pay ₹650.00 in full (sandbox)")).toBe(400)
+            expect(await page.getByRole("alert").textContent()).toContain(
+              "You entered 350 but chose to pay in full, so nothing was paid."
+            )
+            expect(await amount.inputValue()).toBe("350")
+            expect((await api(suite, "GET", `/v1/invoices/${link.id}`)).amount_paid).toBe(35000)
+            expect(await contrastProblems(page)).toEqual([])
+            if (!javaScript) await shot(page, "amount-with-pay-in-full-refused")
+            // Cleared, the full button pays exactly what it says.
+            await amount.fill("")
+            expect(await submit(page, "Pay ₹650.00 in full (sandbox)")).toBe(200)
+            expect(await page.getByText("You paid ₹650.00.").isVisible()).toBe(true)
+            expect(await api(suite, "GET", `/v1/invoices/${link.id}`)).toMatchObject({
+              status: "paid",
+              amount_paid: 100000
+            })
+            expect(cspViolations(console)).toEqual([])
+          }, javaScript)
+      )
+
+    it.effect("a link without partial payments: one button that says what it charges, no amount field", () =>
+      browse(async ({ page, suite }) => {
+        const link = await createLink(suite, { amount: 129900, description: "Headphones", receipt: "ORD-77" })
+        await page.goto(link.short_url)
+        expect(await page.getByLabel("Amount to pay now").count()).toBe(0)
+        expect(await page.getByRole("button").count()).toBe(1)
+        expect(await page.getByRole("button", { name: "Pay ₹1,299.00 (sandbox)" }).isVisible()).toBe(true)
+        expect(await tabOrder(page, 2)).toEqual(["#method", "button:Pay ₹1,299.00 (sandbox)"])
+        expect(await contrastProblems(page)).toEqual([])
+        await shot(page, "issued-full")
+      }, false)
     )
 
     it.effect("cancelled and expired links show their state and date and no form", () =>
@@ -348,9 +410,8 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
         await page.goto(link.short_url)
         // Somebody else pays the whole amount while this page is open.
         await api(suite, "POST", `/v1/sandbox/invoices/${link.id}/payments`, {})
-        await page.getByLabel("Pay in parts").check()
         await page.getByLabel("Amount to pay now").fill("100")
-        expect(await submit(page, "Pay now (sandbox)")).toBe(400)
+        expect(await submit(page, "Pay this amount (sandbox)")).toBe(400)
         expect(await page.getByRole("alert").textContent()).toContain(
           "Operation not allowed for Invoice in paid status."
         )
@@ -430,6 +491,39 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
             SECRET
           )
           expect(verified).toBe(true)
+        })
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("a callback_url on an IPv6 literal ([::1]) is reached too: the CSP lets the redirect through", () =>
+      Effect.gen(function* () {
+        const received: Array<string> = []
+        const shop = yield* Effect.acquireRelease(
+          Effect.async<Http.Server>((resume) => {
+            const server = Http.createServer((req, res) => {
+              received.push(req.url ?? "")
+              res.writeHead(200, { "content-type": "text/plain" })
+              res.end("thanks over IPv6")
+            })
+            server.listen(0, "::1", () => resume(Effect.succeed(server)))
+          }),
+          (server) =>
+            Effect.async<void>((resume) => {
+              server.close(() => resume(Effect.void))
+            })
+        )
+        const shopUrl = `http://[::1]:${(shop.address() as AddressInfo).port}/cb`
+        yield* browse(async ({ page, suite, console }) => {
+          const link = await createLink(suite, { amount: 1500, callback_url: shopUrl, callback_method: "get" })
+          await page.goto(link.short_url)
+          await Promise.all([
+            page.waitForURL(`${shopUrl}?**`),
+            page.getByRole("button", { name: /Pay ₹15\.00/ }).click()
+          ])
+          expect(await page.getByText("thanks over IPv6").isVisible()).toBe(true)
+          expect(received.filter((url) => url.startsWith("/cb?"))).toHaveLength(1)
+          expect(new URL(page.url()).searchParams.get("razorpay_invoice_status")).toBe("paid")
+          expect(cspViolations(console)).toEqual([])
         })
       }).pipe(Effect.scoped)
     )

@@ -474,6 +474,49 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
         })
       )
 
+      it.effect(
+        "the button pressed decides what is paid: an amount posted with Pay in full is refused, never charged",
+        () =>
+          Effect.gen(function* () {
+            const link = yield* createLink({ amount: 100000, partial_payment: true })
+            // The case: "Pay in full" with 350 typed. Also with no choice at all, or one that is not a choice.
+            for (const fields of [
+              { choice: "full", amount: "350" },
+              { amount: "350" },
+              { choice: "everything", amount: "350" },
+              { choice: "full", amount: " 350 " }
+            ]) {
+              const label = JSON.stringify(fields)
+              const posted = yield* promise(() => payThroughPage(link.short_url, fields))
+              expect(posted.status, label).toBe(400)
+              expectPageHeaders(posted.headers, label)
+              expect(visibleText(posted.html), label).toContain(
+                "You entered 350 but chose to pay in full, so nothing was paid."
+              )
+              // The amount stays in its field, ready for "Pay this amount".
+              expect(posted.html, label).toContain('value="350"')
+            }
+            expect((yield* fetchLink(link.id)).amount_paid).toBe(0)
+            // The part button with the amount pays the amount; the full button with the field empty pays what is due.
+            expect(
+              (yield* promise(() => payThroughPage(link.short_url, { choice: "part", amount: "350" }))).status
+            ).toBe(200)
+            expect((yield* fetchLink(link.id)).amount_paid).toBe(35000)
+            expect((yield* promise(() => payThroughPage(link.short_url, { choice: "full", amount: "" }))).status).toBe(
+              200
+            )
+            expect(yield* fetchLink(link.id)).toMatchObject({ status: "paid", amount_paid: 100000 })
+            // A link without partial payments takes no amount either.
+            const whole = yield* createLink({ amount: 5000 })
+            const crafted = yield* promise(() => payThroughPage(whole.short_url, { choice: "part", amount: "10" }))
+            expect(crafted.status).toBe(400)
+            expect(visibleText(crafted.html)).toContain("This link can only be paid in full, so nothing was paid.")
+            expect((yield* fetchLink(whole.id)).amount_paid).toBe(0)
+            expect((yield* promise(() => payThroughPage(whole.short_url))).status).toBe(200)
+            expect((yield* fetchLink(whole.id)).amount_paid).toBe(5000)
+          })
+      )
+
       it.effect("paid, cancelled and expired links show their state and date, no form, and refuse a post", () =>
         Effect.gen(function* () {
           const suite = yield* Suite

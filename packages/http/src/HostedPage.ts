@@ -59,9 +59,14 @@ const formTargets = (link: PaymentLink | undefined, gateway: PaymentGatewayShape
   const add = (url: string | null | undefined) => {
     if (url === null || url === undefined) return
     try {
-      const origin = new URL(url).origin
+      const parsed = new URL(url)
+      const origin = parsed.origin
       // Only plain http(s) origins can stand in a CSP header; anything else is left out (and blocked).
       if (/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin)) targets.add(origin)
+      // CSP's host grammar has no IPv6 literal (browsers drop `http://[::1]:4000` as an invalid source), so such
+      // an origin is written as the narrowest source that matches it: its scheme and port, any host.
+      else if (/^https?:\/\/\[[0-9a-f:.]+\](:[0-9]{1,5})?$/.test(origin))
+        targets.add(`${parsed.protocol}//*${parsed.port === "" ? "" : `:${parsed.port}`}`)
     } catch {
       // An unparseable URL adds nothing.
     }
@@ -258,6 +263,17 @@ const paymentInput = (
       return Either.left(refused("Check the amount", `${values.amount} is not an amount in ${link.currency}.`))
     return Either.right({ amount, method: values.method })
   }
+  // An amount posted with "Pay in full" (Enter in the field of an older page, or a crafted post) is refused, not
+  // ignored: the customer typed one amount and pressed another's button, and nothing is charged on a guess.
+  if (values.amount !== "")
+    return Either.left(
+      link.partialPayment
+        ? refused(
+            "Choose how much to pay",
+            `You entered ${values.amount} but chose to pay in full, so nothing was paid. Press "Pay this amount" to pay what you entered, or clear the amount to pay in full.`
+          )
+        : refused("Check the amount", "This link can only be paid in full, so nothing was paid. Submit the form again.")
+    )
   // "Pay in full" pays what was due when the page was rendered: if that changed meanwhile, the
   // domain refuses it rather than charging an amount the customer never saw.
   const due = Number(text(body.due))

@@ -18,7 +18,10 @@ import * as StatementRunner from "./StatementRunner.js"
 import { type StorageStartupError, StorageUnavailable } from "./StorageError.js"
 
 export interface Options {
-  /** The database file; created (with its directory) on first start. `:memory:` keeps nothing. */
+  /**
+   * The database file; created (with its directory) on first start, mode 0600 like the key file (its WAL and
+   * shared-memory files take the database file's mode). `:memory:` keeps nothing.
+   */
   readonly filename: string
   /** Base64 of 32 bytes. Without it the key lives in `<filename>.key`, created with mode 0600 on first start. */
   readonly masterKey?: MasterKey.MasterKeyInput | undefined
@@ -33,6 +36,32 @@ export const BUSY_TIMEOUT_MS = 10
 export const keyFileOf = (filename: string): string => `${filename}.key`
 
 const isMemory = (filename: string) => filename === ":memory:" || filename === ""
+
+/** Group and other permission bits: what a file holding customer data must not have. */
+const SHARED_BITS = 0o077
+
+/**
+ * Creates the database file with mode 0600 when it does not exist yet — before SQLite does, which would
+ * create it (and, after it, its `-wal` and `-shm`, which copy its mode) with the umask's 0644. An existing file
+ * keeps its mode — an operator may have widened it on purpose (a backup group) — and is answered with its mode
+ * when others can read it, so that startup can say so.
+ */
+const createPrivately = (filename: string): number | undefined => {
+  try {
+    const fd = Fs.openSync(filename, "wx", 0o600)
+    try {
+      // Exactly 0600 whatever the umask: a stricter one (0277) would leave the owner unable to write it.
+      Fs.fchmodSync(fd, 0o600)
+    } finally {
+      Fs.closeSync(fd)
+    }
+    return undefined
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    const mode = Fs.statSync(filename).mode & 0o777
+    return (mode & SHARED_BITS) === 0 ? undefined : mode
+  }
+}
 
 const masterKeyOf = (options: Options) => {
   if (options.masterKey !== undefined) return MasterKey.parse(options.masterKey, "the configuration")
@@ -56,6 +85,17 @@ export const make = (options: Options) =>
         try: () => Fs.mkdirSync(Path.dirname(Path.resolve(options.filename)), { recursive: true }),
         catch: fail("create the directory of")
       })
+    if (!isMemory(options.filename)) {
+      const shared = yield* Effect.try({
+        try: () => createPrivately(options.filename),
+        catch: fail("create")
+      })
+      if (shared !== undefined)
+        yield* Effect.logWarning(
+          `${description} is readable by other users (mode ${shared.toString(8).padStart(4, "0")}); ` +
+            `it holds customer data: chmod 600 it, with its -wal and -shm files`
+        )
+    }
     const masterKey = yield* masterKeyOf(options)
     // better-sqlite3 throws from its constructor (not a database, no permission).
     const connection = yield* SqliteConnection.open(options.filename).pipe(

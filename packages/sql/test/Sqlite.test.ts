@@ -9,6 +9,7 @@ import * as PaymentLinks from "@paylinks/core/PaymentLinks"
 import * as Tenant from "@paylinks/core/Tenant"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as SqliteStorage from "../src/SqliteStorage.js"
 import { StorageHealth } from "../src/StorageHealth.js"
 import { storageContract } from "./contract.js"
@@ -57,6 +58,49 @@ describe("SQLite storage", () => {
         return yield* merchants.authenticate(secrets.keyId, secrets.secret)
       }).pipe(Effect.provide(open(filename)))
       expect(again.keyId).toBe(secrets.keyId)
+    })
+  )
+
+  it.live("creates the database, its WAL and its shm 0600 (like the key file) whatever the umask allows", () =>
+    Effect.gen(function* () {
+      const filename = tempDatabase()
+      // The umask most systems run with: without care, SQLite would create all three 0644.
+      const umask = process.umask(0o022)
+      try {
+        yield* Effect.gen(function* () {
+          yield* (yield* Merchants).seedKey("rzp_test_FileModeProbe01", "file-mode-secret", "Modes")
+          for (const file of [filename, `${filename}-wal`, `${filename}-shm`])
+            expect([file, Fs.statSync(file).mode & 0o777]).toEqual([file, 0o600])
+        }).pipe(Effect.provide(open(filename)))
+        expect(Fs.statSync(SqliteStorage.keyFileOf(filename)).mode & 0o777).toBe(0o600)
+      } finally {
+        process.umask(umask)
+      }
+    })
+  )
+
+  it.live("leaves an existing database's mode alone, and warns when others can read it", () =>
+    Effect.gen(function* () {
+      const filename = tempDatabase()
+      yield* Effect.provide(Effect.void, open(filename))
+      Fs.chmodSync(filename, 0o644)
+      const warnings: Array<string> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ logLevel, message }) => {
+          if (logLevel._tag === "Warning") warnings.push(String(Array.isArray(message) ? message.join(" ") : message))
+        })
+      )
+      yield* Effect.provide(Effect.void, open(filename).pipe(Layer.provide(capture)))
+      expect(Fs.statSync(filename).mode & 0o777).toBe(0o644)
+      expect(warnings).toEqual([
+        `the SQLite database ${filename} is readable by other users (mode 0644); it holds customer data: chmod 600 it, with its -wal and -shm files`
+      ])
+      // A private file is opened without a word.
+      Fs.chmodSync(filename, 0o600)
+      warnings.length = 0
+      yield* Effect.provide(Effect.void, open(filename).pipe(Layer.provide(capture)))
+      expect(warnings).toEqual([])
     })
   )
 

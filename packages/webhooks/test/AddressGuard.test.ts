@@ -1,6 +1,7 @@
 /**
  * The SSRF guard: which addresses webhooks may reach, at registration and at delivery.
  */
+import { createRequire } from "node:module"
 import { describe, expect, it } from "@effect/vitest"
 import { Merchants } from "@paylinks/core/Merchants"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
@@ -8,10 +9,13 @@ import * as Tenant from "@paylinks/core/Tenant"
 import { WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
 import { WebhookEndpoint, WebhookEndpoints } from "@paylinks/core/WebhookEndpoints"
 import * as Effect from "effect/Effect"
+import type * as IpAddrTypes from "ipaddr.js"
 import * as AddressGuard from "../src/AddressGuard.js"
 import { Dispatcher } from "../src/Dispatcher.js"
 import { WebhookRegistry } from "../src/WebhookRegistry.js"
 import { merchant, receiver, sqliteStorage, stack, startClock, T0 } from "./helpers.js"
+
+const IpAddr: typeof IpAddrTypes = createRequire(import.meta.url)("ipaddr.js")
 
 const live = AddressGuard.policyFor("live", false)
 const test = AddressGuard.policyFor("test", false)
@@ -89,6 +93,150 @@ describe("address classification", () => {
         /^localhost resolves to (127\.0\.0\.1|::1), a loopback address; webhooks to it are not allowed$/
       )
       yield* AddressGuard.checkUrl(new URL("http://localhost:8080/"), test)
+    })
+  )
+})
+
+/**
+ * The IANA special-purpose address registries, transcribed here from iana-ipv4-special-registry and
+ * iana-ipv6-special-registry on their own (address block | globally reachable; the registry's `N/A` is no), so a
+ * block that falls out of the guard's tables, or changes its verdict, fails this file.
+ */
+const IPV4_REGISTRY = `
+0.0.0.0/8|no 0.0.0.0/32|no 10.0.0.0/8|no 100.64.0.0/10|no 127.0.0.0/8|no 169.254.0.0/16|no 172.16.0.0/12|no
+192.0.0.0/24|no 192.0.0.0/29|no 192.0.0.8/32|no 192.0.0.9/32|yes 192.0.0.10/32|yes 192.0.0.170/32|no
+192.0.0.171/32|no 192.0.2.0/24|no 192.31.196.0/24|yes 192.52.193.0/24|yes 192.88.99.0/24|no 192.168.0.0/16|no
+192.175.48.0/24|yes 198.18.0.0/15|no 198.51.100.0/24|no 203.0.113.0/24|no 240.0.0.0/4|no 255.255.255.255/32|no`
+const IPV6_REGISTRY = `
+::1/128|no ::/128|no ::ffff:0:0/96|no 64:ff9b::/96|yes 64:ff9b:1::/48|no 100::/64|no 100:0:0:1::/64|no
+2001::/23|no 2001::/32|no 2001:1::1/128|yes 2001:1::2/128|yes 2001:1::3/128|yes 2001:2::/48|no 2001:3::/32|yes
+2001:4:112::/48|yes 2001:10::/28|no 2001:20::/28|yes 2001:30::/28|yes 2001:db8::/32|no 2002::/16|no
+2620:4f:8000::/48|yes 3fff::/20|no 5f00::/16|no fc00::/7|no fe80::/10|no`
+
+const entries = (table: string) =>
+  table
+    .trim()
+    .split(/\s+/)
+    .map((entry) => {
+      const [cidr = "", reachable] = entry.split("|")
+      return { cidr, globallyReachable: reachable === "yes" }
+    })
+
+const toBig = (address: IpAddrTypes.IPv4 | IpAddrTypes.IPv6): bigint =>
+  address.toByteArray().reduce((value, byte) => (value << 8n) | BigInt(byte), 0n)
+const fromBig = (value: bigint, bytes: number): string => {
+  const out: Array<number> = []
+  for (let i = 0; i < bytes; i++) out.unshift(Number((value >> BigInt(8 * i)) & 0xffn))
+  return IpAddr.fromByteArray(out).toString()
+}
+
+/** The first, a middle and the last address of a block. */
+const samples = (cidr: string): ReadonlyArray<string> => {
+  const [network, bits] = IpAddr.parseCIDR(cidr)
+  const width = network.kind() === "ipv4" ? 32 : 128
+  const hostBits = BigInt(width - bits)
+  const first = (toBig(network) >> hostBits) << hostBits
+  const last = first | ((1n << hostBits) - 1n)
+  const middle = hostBits === 0n ? first : first | (1n << (hostBits - 1n)) | 0x2an
+  return [...new Set([first, middle, last])].map((value) => fromBig(value, width / 8))
+}
+
+const inBlock = (address: string, cidr: string): boolean => {
+  const ip = IpAddr.parse(address)
+  const range = IpAddr.parseCIDR(cidr)
+  return ip.kind() === range[0].kind() && ip.match(range)
+}
+
+describe("the IANA special-purpose address registries", () => {
+  const registry = [...entries(IPV4_REGISTRY), ...entries(IPV6_REGISTRY)]
+  /** The registry block that decides for an address: the most specific one it is in. */
+  const decidingBlock = (address: string) =>
+    registry
+      .filter(({ cidr }) => inBlock(address, cidr))
+      .sort((a, b) => IpAddr.parseCIDR(b.cidr)[1] - IpAddr.parseCIDR(a.cidr)[1])[0]
+
+  it("the guard's tables are the registries, entry by entry", () => {
+    expect(
+      AddressGuard.IPV4_SPECIAL_REGISTRY.map(({ cidr, globallyReachable }) => ({ cidr, globallyReachable }))
+    ).toEqual(entries(IPV4_REGISTRY))
+    expect(
+      AddressGuard.IPV6_SPECIAL_REGISTRY.map(({ cidr, globallyReachable }) => ({ cidr, globallyReachable }))
+    ).toEqual(entries(IPV6_REGISTRY))
+    for (const block of [...AddressGuard.IPV4_SPECIAL_REGISTRY, ...AddressGuard.IPV6_SPECIAL_REGISTRY])
+      expect(block.name, block.cidr).not.toBe("")
+  })
+
+  it("every address of a block that is not globally reachable is refused in live mode; the others pass", () => {
+    let checked = 0
+    for (const { cidr } of registry)
+      for (const address of samples(cidr)) {
+        const deciding = decidingBlock(address)!
+        // IPv4-mapped addresses (how a dual-stack socket writes IPv4) and the well-known NAT64 prefix reach the IPv4
+        // address they carry, and are judged as that one: public passes, whatever the registry says of the block.
+        const expected =
+          deciding.cidr === "::ffff:0:0/96" || deciding.cidr === "64:ff9b::/96"
+            ? AddressGuard.classify(IpAddr.fromByteArray(IpAddr.parse(address).toByteArray().slice(12)).toString()) ===
+              "public"
+            : deciding.globallyReachable
+        expect([cidr, address, AddressGuard.check(live, "host", address) === undefined]).toEqual([
+          cidr,
+          address,
+          expected
+        ])
+        expect(AddressGuard.blockOf(address)?.cidr, address).toBe(deciding.cidr)
+        checked++
+      }
+    expect(checked).toBeGreaterThan(100)
+  })
+
+  it.each([
+    // The two the guard let through: 6to4 and local-use NAT64, both carrying 10.0.0.1.
+    ["2002:a00:1::1", "private"],
+    ["64:ff9b:1::a00:1", "private"],
+    // 6to4 of loopback and metadata; of a public address still refused (a deprecated relay mechanism).
+    ["2002:7f00:1::1", "loopback"],
+    ["2002:a9fe:a9fe::", "metadata"],
+    ["2002:808:808::1", "reserved"],
+    // Local-use NAT64 is a local network's translator, whatever it carries.
+    ["64:ff9b:1::808:808", "private"],
+    ["64:ff9b:1:ffff::7f00:1", "loopback"],
+    // Well-known NAT64 reaches what it carries.
+    ["64:ff9b::a9fe:a9fe", "metadata"],
+    ["64:ff9b::c0a8:1", "private"],
+    ["64:ff9b::808:808", "public"],
+    // Teredo: the client's IPv4 address, inverted, in the last 32 bits (here 10.0.0.1 and 127.0.0.1).
+    ["2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"],
+    ["2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"],
+    ["2001:0:4136:e378:8000:63bf:f7f7:f7f7", "reserved"],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", "reserved"],
+    // IPv4-compatible and -translated: deprecated forms, refused; named after what they carry.
+    ["::10.0.0.1", "private"],
+    ["::8.8.8.8", "reserved"],
+    ["::ffff:0:8.8.8.8", "reserved"],
+    // Outside the registries: multicast, site-local, and IPv6 outside global unicast.
+    ["ff05::2", "reserved"],
+    ["fec0::1", "reserved"],
+    ["4000::1", "reserved"],
+    ["1::", "reserved"],
+    ["100.100.100.200", "metadata"],
+    // Globally reachable special blocks and ordinary addresses pass.
+    ["192.0.0.9", "public"],
+    ["2001:4:112::1", "public"],
+    ["2620:4f:8000::42", "public"],
+    ["1.1.1.1", "public"],
+    ["2a00:1450:4001:80b::200e", "public"],
+    ["2001:4860:4860::8888", "public"]
+  ] as const)("%s is %s", (address, kind) => {
+    expect(AddressGuard.classify(address)).toBe(kind)
+    expect(AddressGuard.check(live, "host", address) === undefined).toBe(kind === "public")
+  })
+
+  it.effect("a webhook to either of the issue's addresses is refused, by URL", () =>
+    Effect.gen(function* () {
+      for (const url of ["http://[2002:a00:1::1]/", "http://[64:ff9b:1::a00:1]/"]) {
+        const refused = yield* Effect.flip(AddressGuard.checkUrl(new URL(url), live))
+        expect(refused.message).toMatch(/is a private address; webhooks to it are not allowed$/)
+      }
     })
   )
 })

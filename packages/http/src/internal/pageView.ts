@@ -48,17 +48,20 @@ details[open] summary{margin-bottom:.25rem}
 .alert-info{background:#eff6ff;border-color:#60a5fa;color:#1e3a8a}
 .state{margin:0 0 1rem;padding:.75rem 1rem;border-radius:.5rem;background:#f9fafb;border:1px solid #d1d5db}
 .state p{margin:0}
-fieldset{margin:0 0 1rem;padding:.75rem 1rem 1rem;border:1px solid #d1d5db;border-radius:.5rem}
+fieldset{margin:0;padding:.75rem 1rem 1rem;border:1px solid #d1d5db;border-radius:.5rem}
 legend{padding:0 .25rem;font-weight:600}
-.option{display:flex;gap:.5rem;align-items:center;padding:.25rem 0}
-.option input{width:1.125rem;height:1.125rem;margin:0;accent-color:#1d4ed8}
+fieldset .field{margin-top:0}
+.or{display:flex;align-items:center;gap:.75rem;margin:.75rem 0;color:#4b5563;font-size:.875rem}
+.or::before,.or::after{content:"";flex:1;border-top:1px solid #d1d5db}
 .field{margin:.5rem 0 1rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 input[type=number],select{width:100%;padding:.5rem .75rem;font:inherit;color:#111827;background:#fff;border:1px solid #6b7280;border-radius:.375rem}
 .hint{margin:.25rem 0 0;color:#4b5563;font-size:.875rem}
-form>.hint{margin:0 0 .75rem}
+form>.hint{margin:-.5rem 0 1rem}
 button{display:block;width:100%;padding:.75rem 1.25rem;font:inherit;font-weight:700;color:#fff;background:#1d4ed8;border:0;border-radius:.5rem;cursor:pointer}
 button:hover{background:#1e40af}
+button.secondary{color:#1d4ed8;background:#fff;border:2px solid #1d4ed8;padding:.625rem 1.125rem}
+button.secondary:hover{background:#eff6ff}
 a{color:#1d4ed8}
 :focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 table{width:100%;border-collapse:collapse;margin:0 0 1rem;font-size:.9375rem}
@@ -222,22 +225,29 @@ export const minimumInstalment = (link: PaymentLink): number => {
   return Math.min(minimum, due)
 }
 
-const partialChoice = (link: PaymentLink, values: FormValues | undefined): Html => {
+/**
+ * The two ways to pay a partial link, each with its own submit button, so that what is posted is what the customer
+ * pressed — with or without JavaScript, and in browsers that cannot hide the amount field. "Pay in parts" comes
+ * first: it is the form's default button, so Enter in the amount field pays the amount typed, never the full one.
+ * The full button skips the amount field's validation (`formnovalidate`): a half-typed amount does not block it,
+ * and the server refuses an amount posted with it rather than guess.
+ */
+const partialChoice = (link: PaymentLink, values: FormValues | undefined, suffix: string): Html => {
   const money = (value: number) => Format.money(value, link.currency)
   const minimum = minimumInstalment(link)
   const major = (value: number) => Money.formatMajor(value, link.currency)
-  const part = values?.choice === "part"
   const first = link.amountPaid === 0 && link.firstPaymentMinAmount !== null
   return html`<fieldset>
-<legend>How much would you like to pay?</legend>
-<div class="option"><input type="radio" id="choice-full" name="choice" value="full"${part ? "" : new Html(" checked")}><label for="choice-full">Pay in full (${money(link.amountDue)})</label></div>
-<div class="option"><input type="radio" id="choice-part" name="choice" value="part"${part ? new Html(" checked") : ""}><label for="choice-part">Pay in parts</label></div>
+<legend>Pay in parts</legend>
 <div class="field">
 <label for="amount">Amount to pay now (${link.currency})</label>
-<input type="number" id="amount" name="amount" inputmode="decimal" min="${major(minimum)}" max="${major(link.amountDue)}" step="${Format.step(link.currency)}" value="${values?.amount ?? ""}" aria-describedby="amount-hint">
-<p class="hint" id="amount-hint">With "Pay in parts": ${first ? "the first payment must be at least" : "at least"} ${money(minimum)} and at most ${money(link.amountDue)}.</p>
+<input type="number" id="amount" name="amount" inputmode="decimal" required min="${major(minimum)}" max="${major(link.amountDue)}" step="${Format.step(link.currency)}" value="${values?.amount ?? ""}" aria-describedby="amount-hint">
+<p class="hint" id="amount-hint">${first ? "The first payment must be at least" : "At least"} ${money(minimum)} and at most ${money(link.amountDue)}.</p>
 </div>
-</fieldset>`
+<button type="submit" name="choice" value="part" class="secondary">Pay this amount${suffix}</button>
+</fieldset>
+<p class="or"><span>or</span></p>
+<button type="submit" name="choice" value="full" formnovalidate>Pay ${money(link.amountDue)} in full${suffix}</button>`
 }
 
 const methodField = (values: FormValues | undefined): Html => {
@@ -258,15 +268,18 @@ const form = (view: LinkView): Html | string => {
     return html`<div class="alert alert-info" role="status"><p>Payments are not available here: no payment gateway is configured.</p></div>`
   if (token === undefined) return ""
   const sandbox = view.payability === "sandbox"
-  const label = link.partialPayment ? "Pay now" : `Pay ${Format.money(link.amountDue, link.currency)}`
+  const suffix = sandbox ? " (sandbox)" : ""
   return html`<form method="post" action="/i/${link.shortCode}" aria-labelledby="pay-heading">
 <h2 id="pay-heading">Pay this link</h2>
 <input type="hidden" name="token" value="${token}">
 <input type="hidden" name="due" value="${link.amountDue}">
-${link.partialPayment ? partialChoice(link, view.values) : ""}
 ${sandbox ? methodField(view.values) : ""}
 ${sandbox ? html`<p class="hint">A sandbox payment is captured at once; nothing is charged.</p>` : ""}
-<button type="submit">${label}${sandbox ? " (sandbox)" : ""}</button>
+${
+  link.partialPayment
+    ? partialChoice(link, view.values, suffix)
+    : html`<button type="submit">Pay ${Format.money(link.amountDue, link.currency)}${suffix}</button>`
+}
 </form>`
 }
 
