@@ -15,7 +15,7 @@ import type { Handlers } from "./server/Handler.js"
 import type { Incoming } from "./server/Program.js"
 import { errorReply, type Reply } from "./server/Render.js"
 import * as RequestIds from "./server/RequestIds.js"
-import * as WireErrors from "./WireErrors.js"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 
 export interface Request {
   readonly method: string

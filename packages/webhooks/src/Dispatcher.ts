@@ -36,7 +36,7 @@ import { traced } from "@paylinks/core/Traced"
 import * as Templates from "@paylinks/notifications/Templates"
 import * as Backoff from "./Backoff.js"
 import * as DispatcherSettings from "./DispatcherSettings.js"
-import * as Envelope from "./Envelope.js"
+import * as Envelope from "@paylinks/contract/WebhookEnvelope"
 import * as HttpSender from "./HttpSender.js"
 
 /** What one `runOnce` did. */

@@ -5,7 +5,7 @@
  * here, so that the body of a refused request is never read.
  */
 import type * as Http from "node:http"
-import * as WireErrors from "../WireErrors.js"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import * as Body from "./Body.js"
 import { errorReply, type Reply } from "./Render.js"
 import type { Found, Router } from "./Router.js"

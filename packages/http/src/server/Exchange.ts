@@ -3,7 +3,7 @@
  * `Admission`, reading the body, the `Program`, and writing the reply.
  */
 import type * as Http from "node:http"
-import * as WireErrors from "../WireErrors.js"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import type * as RequestLog from "../RequestLog.js"
 import type { Admission } from "./Admission.js"
 import * as Body from "./Body.js"

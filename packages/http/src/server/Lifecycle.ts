@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from "node:net"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as WireErrors from "../WireErrors.js"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import { JSON_TYPE } from "./Render.js"
 import * as RequestIds from "./RequestIds.js"
 
