@@ -13,8 +13,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as Server from "../src/Server.js"
-import * as ServerConfig from "../src/ServerConfig.js"
+import * as Server from "@paylinks/runtime/Server"
+import * as ServerConfig from "@paylinks/runtime/ServerConfig"
 
 const created: Array<string> = []
 process.once("exit", () => {

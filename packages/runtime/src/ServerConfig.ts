@@ -4,6 +4,7 @@
  */
 import * as AuthRateLimit from "@paylinks/http/AuthRateLimit"
 import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
+import * as Storage from "@paylinks/sql/Storage"
 import * as DispatcherSettings from "@paylinks/webhooks/DispatcherSettings"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
@@ -12,7 +13,7 @@ import * as Redacted from "effect/Redacted"
 /** The documented default port. */
 export const DEFAULT_PORT = 4010
 export const DEFAULT_HOST = "127.0.0.1"
-export const DEFAULT_DATABASE = "sqlite:./paylinks.db"
+export const DEFAULT_DATABASE = Storage.DEFAULT_DATABASE_URL
 
 export interface ServerConfig {
   /** `sqlite:<file>` or `postgres://…`. */
