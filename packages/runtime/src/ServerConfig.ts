@@ -1,5 +1,5 @@
 /**
- * The server's configuration (PRODUCT.md §8): command-line flags over `PAYLINKS_*` environment
+ * The server's configuration (docs/http-api.md, "Running the server"): command-line flags over `PAYLINKS_*` environment
  * variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
  */
 import * as AuthRateLimit from "@paylinks/http/AuthRateLimit"
