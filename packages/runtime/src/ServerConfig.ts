@@ -1,6 +1,6 @@
 /**
- * The server's configuration (docs/http-api.md, "Running the server"): command-line flags over `PAYLINKS_*` environment
- * variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
+ * The server's configuration (docs/http-api.md, "Running the server"): command-line flags over
+ * `PAYLINKS_*` environment variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
  */
 import * as AuthRateLimit from "@paylinks/http/AuthRateLimit"
 import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
