@@ -14,5 +14,6 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 })
 
 const args = process.argv.slice(2)
-if (args.length === 1 && args[0] === "--version") process.stdout.write(`${VERSION}\n`)
+// Byte for byte what @effect/cli prints for it: the version as a paragraph (its own line break), then a line break.
+if (args.length === 1 && args[0] === "--version") process.stdout.write(`${VERSION}\n\n`)
 else (await import("./Main.js")).main(args)
