@@ -1,6 +1,8 @@
 // Renders a benchmark run (the JSON that bench/run.mjs writes) as Markdown tables, each ratio shown next to the
 // target the benchmark issue sets for it.
 
+import { cliTable } from "./cli.mjs"
+
 export const formatMiB = (bytes) =>
   bytes === undefined || Number.isNaN(bytes) ? "—" : `${(bytes / 2 ** 20).toFixed(0)}`
 
@@ -173,6 +175,7 @@ export const formatMarkdown = (results) => {
   if (results.scale) lines.push(...scaleTable(results), "")
   if (results.postgres) lines.push(...postgresTable(results), "")
   if (results.core) lines.push(...coreTable(results), "")
+  if (results.cli) lines.push(...cliTable(results), "")
   lines.push(
     "req/s counts 2xx responses only. non-2xx/errors: responses other than 2xx / socket errors and timeouts; " +
       "† = the run used up its pool of issued links and stopped early.",

@@ -170,22 +170,34 @@ ${schemas.join("\n")}
 `
 }
 
-/** `GET /openapi.json` and `GET /docs`, rendered once. */
+/**
+ * `GET /openapi.json` and `GET /docs`, rendered once, at the first request for either: deriving the
+ * document from the contract is work that a process which never serves it (the CLI's local mode, a
+ * server before its first request for docs) need not do at start.
+ */
 export const routes = (api: HttpApi.HttpApi.Any): ReadonlyArray<Route<never>> => {
-  const spec = openApi(api)
-  const json = JSON.stringify(spec)
-  const html = docsHtml(spec as unknown as Json)
+  let rendered: { readonly json: string; readonly html: string } | undefined
+  const render = () => {
+    if (rendered === undefined) {
+      const spec = openApi(api)
+      rendered = { json: JSON.stringify(spec), html: docsHtml(spec as unknown as Json) }
+    }
+    return rendered
+  }
   return [
     {
       method: "GET",
       path: "/openapi.json",
-      handle: () => Effect.succeed(rawResponse(200, { "content-type": "application/json; charset=utf-8" }, json))
+      handle: () =>
+        Effect.sync(() => rawResponse(200, { "content-type": "application/json; charset=utf-8" }, render().json))
     },
     {
       method: "GET",
       path: "/docs",
       handle: () =>
-        Effect.succeed(rawResponse(200, { ...DOCS_HEADERS, "content-type": "text/html; charset=utf-8" }, html))
+        Effect.sync(() =>
+          rawResponse(200, { ...DOCS_HEADERS, "content-type": "text/html; charset=utf-8" }, render().html)
+        )
     }
   ]
 }
