@@ -58,8 +58,14 @@ export const paylinks = (args: ReadonlyArray<string>, env: Env): Promise<Result>
   // What @effect/cli prints (help, usage errors, completions) goes through Effect's Console, as node's console would.
   const console: Console.Console = {
     ...defaultConsole,
-    log: (...args) => Effect.sync(() => void (stdout += `${format(...args)}\n`)),
-    error: (...args) => Effect.sync(() => void (stderr += `${format(...args)}\n`))
+    log: (...args) =>
+      Effect.sync(() => {
+        stdout += `${format(...args)}\n`
+      }),
+    error: (...args) =>
+      Effect.sync(() => {
+        stderr += `${format(...args)}\n`
+      })
   }
   return Effect.runPromise(
     Cli.run(args).pipe(Effect.locally(Io.current, io), Effect.withConsole(console), Effect.provide(Main.environment))
