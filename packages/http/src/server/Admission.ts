@@ -42,7 +42,7 @@ export const texts = {
   headersTooLarge: "The request headers are too large."
 } as const
 
-/** An envelope with a status no wire error has (421, 408, 431, 417), `BAD_REQUEST_ERROR` as Razorpay's 4xx. */
+/** An envelope with a status no wire error has (421, 408, 417), `BAD_REQUEST_ERROR` as Razorpay's 4xx. */
 export const statusReply = (status: number, description: string): Reply => ({
   status,
   contentType: JSON_TYPE,

@@ -61,7 +61,6 @@ const REASONS: Record<number, string> = {
   400: "Bad Request",
   408: "Request Timeout",
   417: "Expectation Failed",
-  431: "Request Header Fields Too Large",
   503: "Service Unavailable"
 }
 
@@ -80,8 +79,9 @@ const clientErrorReply = (error: NodeJS.ErrnoException): Reply => {
   switch (error.code) {
     case "ERR_HTTP_REQUEST_TIMEOUT":
       return statusReply(408, texts.timeout)
+    // 400, not 431: some clients treat 431 specially; the text says what was wrong.
     case "HPE_HEADER_OVERFLOW":
-      return statusReply(431, texts.headersTooLarge)
+      return errorReply(WireErrors.badRequest(texts.headersTooLarge))
     default:
       return errorReply(WireErrors.badRequest(WireErrors.texts.malformedRequest))
   }
