@@ -4,7 +4,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type { InboxMessageEntity } from "@paylinks/http/SandboxWire"
+import type { InboxMessageEntity } from "@paylinks/contract/SandboxWire"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Connection from "./Connection.js"

@@ -5,8 +5,8 @@
  */
 import type { Mode } from "@paylinks/core/Tenant"
 import type { PAYMENT_METHODS } from "@paylinks/core/Validation"
-import type { InboxMessageEntity } from "@paylinks/http/SandboxWire"
-import type { InvoiceEntity, InvoiceStatus, NotifyResult, UpdateInvoiceRequest } from "@paylinks/http/Wire"
+import type { InboxMessageEntity } from "@paylinks/contract/SandboxWire"
+import type { InvoiceEntity, InvoiceStatus, NotifyResult, UpdateInvoiceRequest } from "@paylinks/contract/Wire"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { EnvironmentError, Refused } from "./CliError.js"

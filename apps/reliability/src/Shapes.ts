@@ -1,10 +1,10 @@
 /**
- * What may leave the server, checked against the contract's own schemas (`@paylinks/http/Wire`):
+ * What may leave the server, checked against the contract's own schemas (`@paylinks/contract/Wire`):
  * Razorpay's error envelope with its keys in order, or an entity of the endpoint, with no key more
  * or less, in §4.3's order, and amounts that add up. A check returns the problem, or undefined.
  */
-import * as SandboxWire from "@paylinks/http/SandboxWire"
-import * as Wire from "@paylinks/http/Wire"
+import * as SandboxWire from "@paylinks/contract/SandboxWire"
+import * as Wire from "@paylinks/contract/Wire"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"

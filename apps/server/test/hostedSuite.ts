@@ -103,9 +103,17 @@ const PAYMENT_KEYS = [
   "refund_status",
   "captured",
   "description",
+  "card_id",
+  "bank",
+  "wallet",
+  "vpa",
   "email",
   "contact",
   "notes",
+  "fee",
+  "tax",
+  "error_code",
+  "error_description",
   "created_at"
 ]
 
@@ -132,7 +140,8 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
           const link = yield* createLink({
             amount: 50000,
             description: "Headphones",
-            customer: { name: "Asha", email: "asha@example.com", contact: "+919876543210" }
+            customer: { name: "Asha", email: "asha@example.com", contact: "+919876543210" },
+            notes: { order: "42" }
           })
           const paid = yield* http("POST", `/v1/sandbox/invoices/${link.id}/payments`, { auth: aTest, body: {} })
           expect(paid.status, paid.text).toBe(200)
@@ -149,8 +158,11 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
             invoice_id: link.id,
             method: "card",
             captured: true,
+            // Razorpay's description of a link's payment, and the link's notes: the webhook's payment entity.
+            description: `Invoice #${link.id}`,
             email: "asha@example.com",
-            contact: "+919876543210"
+            contact: "+919876543210",
+            notes: { order: "42" }
           })
           expect(payment.id).toMatch(/^pay_[0-9A-Za-z]{14}$/)
           expect(paid.json.invoice).toMatchObject({

@@ -124,6 +124,24 @@ describe("PaylinksClient against a real server", () => {
     )
   )
 
+  it.effect("sends a body as it is given, so the server refuses it with its own text", () =>
+    withClient((api) =>
+      Effect.gen(function* () {
+        // Neither body matches the contract's type; the client sends them rather than refusing them itself.
+        const notANumber = { type: "link", amount: "12.5" } as unknown as { type: "link"; amount: number }
+        expect(yield* refusal(api.invoices.create({ payload: notANumber, headers: {} }))).toEqual({
+          tag: "BadRequestError",
+          description: "The amount must be an integer."
+        })
+        const unknownField = { type: "link", amount: 1000, colour: "red" } as { type: "link"; amount: number }
+        expect(yield* refusal(api.invoices.create({ payload: unknownField, headers: {} }))).toEqual({
+          tag: "BadRequestError",
+          description: "colour is/are not required and should not be sent"
+        })
+      })
+    )
+  )
+
   it.effect("sends notify_by and answers {success: true}", () =>
     withClient((api) =>
       Effect.gen(function* () {

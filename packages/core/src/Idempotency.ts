@@ -36,7 +36,7 @@ export type WhileInFlight<A, E, R> =
 export interface Request<A, E, R> {
   readonly tenant: Tenant
   readonly key: string
-  /** What makes two requests with the key "the same" (see `@paylinks/http/Idempotency`'s `requestHash`). */
+  /** What makes two requests with the key "the same" (see `@paylinks/contract/Idempotency`'s `requestHash`). */
   readonly requestHash: string
   /** Now, in seconds: records older than the store's retention count as absent. */
   readonly now: Effect.Effect<number, never, R>

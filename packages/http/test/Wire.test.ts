@@ -8,10 +8,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
-import { Api } from "../src/Api.js"
+import { Api } from "@paylinks/contract/Api"
 import * as ApiDocs from "../src/ApiDocs.js"
-import * as Wire from "../src/Wire.js"
-import * as WireErrors from "../src/WireErrors.js"
+import * as Wire from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 
 const T0 = 1_700_000_000
 

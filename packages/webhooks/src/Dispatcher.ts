@@ -33,10 +33,10 @@ import { isOpen } from "@paylinks/core/Transitions"
 import { type ClaimedDelivery, type Outcome, WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
 import { WebhookEndpoints, type WebhookEventName } from "@paylinks/core/WebhookEndpoints"
 import { traced } from "@paylinks/core/Traced"
-import * as Templates from "@paylinks/notifications/Templates"
+import * as Templates from "@paylinks/core/NotificationTemplates"
 import * as Backoff from "./Backoff.js"
 import * as DispatcherSettings from "./DispatcherSettings.js"
-import * as Envelope from "./Envelope.js"
+import * as Envelope from "@paylinks/contract/WebhookEnvelope"
 import * as HttpSender from "./HttpSender.js"
 
 /** What one `runOnce` did. */

@@ -11,8 +11,8 @@
  * reads the body. A refused request that declared a body is answered with `Connection: close`.
  */
 import type * as Http from "node:http"
-import { ServiceUnavailableError } from "../Wire.js"
-import * as WireErrors from "../WireErrors.js"
+import { ServiceUnavailableError } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import * as Body from "./Body.js"
 import type * as Hosts from "./Hosts.js"
 import { errorReply, JSON_TYPE, type Reply } from "./Render.js"

@@ -6,8 +6,8 @@
 import type { MerchantsShape, Principal } from "@paylinks/core/Merchants"
 import * as Effect from "effect/Effect"
 import * as AuthRateLimit from "../AuthRateLimit.js"
-import type { ApiError } from "../Wire.js"
-import * as WireErrors from "../WireErrors.js"
+import type { ApiError } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import { errorReply, type Reply } from "./Render.js"
 
 export interface Credentials {

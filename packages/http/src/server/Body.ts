@@ -6,8 +6,8 @@
  */
 import type * as Http from "node:http"
 import { type Decoded, decodeBody, texts } from "../internal/body.js"
-import type { ApiError } from "../Wire.js"
-import * as WireErrors from "../WireErrors.js"
+import type { ApiError } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import type { Endpoint } from "./Router.js"
 
 /** 1 MiB: larger bodies are refused with 413 without being read further (docs/http-api.md). */

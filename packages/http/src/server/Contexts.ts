@@ -6,7 +6,7 @@
  */
 import type { Principal } from "@paylinks/core/Merchants"
 import * as Context from "effect/Context"
-import { CurrentPrincipal } from "../Api.js"
+import { CurrentPrincipal } from "@paylinks/contract/Api"
 
 /** Callers whose request context is kept. */
 const PRINCIPAL_CONTEXTS = 1024

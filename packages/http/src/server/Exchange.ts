@@ -5,8 +5,8 @@
  * unread body is never drained either; `Expect: 100-continue` is answered only when the body is wanted.
  */
 import type * as Http from "node:http"
-import type { ApiError } from "../Wire.js"
-import * as WireErrors from "../WireErrors.js"
+import type { ApiError } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import type * as RequestLog from "../RequestLog.js"
 import type { Admission } from "./Admission.js"
 import * as Body from "./Body.js"

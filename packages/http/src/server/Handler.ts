@@ -9,7 +9,7 @@ import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import type { CommandError } from "@paylinks/core/DomainError"
 import type * as Effect from "effect/Effect"
-import type { ApiError } from "../Wire.js"
+import type { ApiError } from "@paylinks/contract/Wire"
 
 /** A response a handler builds itself: HTML pages, redirects, documents. */
 export interface RawResponse {

@@ -10,9 +10,9 @@ import type { Principal } from "@paylinks/core/Merchants"
 import { LIMITS } from "@paylinks/core/Validation"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { requestHash } from "../Idempotency.js"
-import type { ApiError } from "../Wire.js"
-import * as WireErrors from "../WireErrors.js"
+import { requestHash } from "@paylinks/contract/Idempotency"
+import type { ApiError } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import { JSON_TYPE, type Reply } from "./Render.js"
 
 const now = Effect.map(Clock.currentTimeMillis, (millis) => Math.floor(millis / 1000))

@@ -3,12 +3,11 @@
  * per endpoint, at start), and every refusal as Razorpay's error envelope.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
-import type { CommandError } from "@paylinks/core/DomainError"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
-import type { ApiError } from "../Wire.js"
-import * as WireErrors from "../WireErrors.js"
+import type { ApiError } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 import type { RawResponse } from "./Handler.js"
 
 /** A reply ready to be written. */
@@ -27,21 +26,8 @@ export const errorReply = (error: ApiError): Reply => ({
   body: WireErrors.body(error)
 })
 
-const DOMAIN_TAGS = new Set([
-  "ValidationFailed",
-  "LinkNotFound",
-  "MalformedId",
-  "OperationNotAllowed",
-  "PaymentRefused"
-])
-
 /** A failure as a wire error, or `undefined` for something no handler should fail with (a fault). */
-export const toApiError = (error: unknown): ApiError | undefined => {
-  if (typeof error !== "object" || error === null || !("_tag" in error)) return undefined
-  const tag = (error as { _tag: unknown })._tag
-  if (typeof tag === "string" && DOMAIN_TAGS.has(tag)) return WireErrors.fromDomain(error as CommandError)
-  return WireErrors.isApiError(error) ? error : undefined
-}
+export const toApiError = WireErrors.toApiError
 
 /** Whether JSON of a value of this schema is the value itself (no transformation), so encoding can be skipped. */
 const isJsonIdentity = (ast: SchemaAST.AST): boolean => {

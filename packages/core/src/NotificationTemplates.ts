@@ -2,10 +2,10 @@
  * Every customer-facing text paylinks sends, in one place. Each names the merchant, the amount
  * (formatted with the currency's own exponent, `INR 299.95`), the description and the `short_url`.
  */
-import * as Money from "@paylinks/core/Money"
-import type { Message } from "@paylinks/core/Notifier"
-import type { Channel, PaymentLink } from "@paylinks/core/PaymentLink"
-import * as Tenant from "@paylinks/core/Tenant"
+import * as Money from "./Money.js"
+import type { Message } from "./Notifier.js"
+import type { Channel, PaymentLink } from "./PaymentLink.js"
+import * as Tenant from "./Tenant.js"
 
 /** SMS stay within a few segments: a long description is cut here, the link is never cut. */
 const SMS_DESCRIPTION_LIMIT = 80

@@ -1,7 +1,8 @@
 /**
  * Turns every refusal into Razorpay's error envelope (PRODUCT.md §4.6): the texts of the errors the
- * HTTP layer raises itself (routing, bodies, idempotency, faults), and the rendering of core's domain
- * errors, whose texts core already carries.
+ * HTTP layer raises itself (routing, bodies, idempotency, faults), and the one table that maps each of
+ * core's domain errors, whose texts core already carries, to its wire error. The table is keyed by
+ * every domain error tag, so a new domain error without an entry does not compile.
  */
 import type { CommandError } from "@paylinks/core/DomainError"
 import type { AuthenticationFailed } from "@paylinks/core/Merchants"
@@ -10,6 +11,7 @@ import {
   BadRequestError,
   ConflictError,
   type ErrorDetail,
+  errorClasses,
   PayloadTooLargeError,
   ServerError,
   ServiceUnavailableError,
@@ -81,41 +83,53 @@ export const serverError = (): ServerError => new ServerError({ error: detail(SE
 export const notReady = (): ServiceUnavailableError =>
   new ServiceUnavailableError({ error: detail(SERVER_ERROR, texts.notReady, "NA") })
 
-/** A refusal from core, rendered with core's own text; `field` only when one field is at fault. */
-export const fromDomain = (error: CommandError | AuthenticationFailed): ApiError => {
-  switch (error._tag) {
-    case "ValidationFailed":
-      return badRequest(error.first.description, error.first.field)
-    case "PaymentRefused":
-      return badRequest(error.description, error.field)
-    case "LinkNotFound":
-    case "MalformedId":
-    case "OperationNotAllowed":
-      return badRequest(error.message)
-    case "AuthenticationFailed":
-      return unauthorized(error.message)
-  }
+/** Every error core refuses a request with: the use-cases' refusals and a failed authentication. */
+export type DomainError = CommandError | AuthenticationFailed
+export type DomainErrorTag = DomainError["_tag"]
+
+/**
+ * A mapping from every tag of the error union `E` to its wire error. Typed over the union, so the
+ * table below must name every domain error: one that is added to core without an entry here is a
+ * compile error, not a 500.
+ */
+export type FromDomainTable<E extends { readonly _tag: string }> = {
+  readonly [K in E["_tag"]]: (error: Extract<E, { readonly _tag: K }>) => ApiError
 }
 
-const statuses: Record<ApiError["_tag"], number> = {
-  BadRequestError: BadRequestError.status,
-  UnauthorizedError: UnauthorizedError.status,
-  ConflictError: ConflictError.status,
-  PayloadTooLargeError: PayloadTooLargeError.status,
-  TooManyRequestsError: TooManyRequestsError.status,
-  ServerError: ServerError.status,
-  ServiceUnavailableError: ServiceUnavailableError.status
+/** Each domain error rendered with core's own text; `field` only when one field is at fault. */
+export const fromDomainTable: FromDomainTable<DomainError> = {
+  ValidationFailed: (error) => badRequest(error.first.description, error.first.field),
+  PaymentRefused: (error) => badRequest(error.description, error.field),
+  LinkNotFound: (error) => badRequest(error.message),
+  MalformedId: (error) => badRequest(error.message),
+  OperationNotAllowed: (error) => badRequest(error.message),
+  AuthenticationFailed: (error) => unauthorized(error.message)
 }
+
+/** A refusal from core as its wire error. */
+export const fromDomain = (error: DomainError): ApiError =>
+  (fromDomainTable[error._tag] as (error: DomainError) => ApiError)(error)
+
+const statuses: ReadonlyMap<string, number> = new Map(errorClasses.map((error) => [error._tag, error.status]))
 
 /** Whether a value is one of the API's wire errors. */
 export const isApiError = (value: unknown): value is ApiError =>
   typeof value === "object" &&
   value !== null &&
-  Object.hasOwn(statuses, (value as { _tag?: unknown })._tag as string) &&
+  statuses.has((value as { _tag?: unknown })._tag as string) &&
   "error" in value
 
-/** The HTTP status of an API error. */
-export const statusOf = (error: ApiError): number => statuses[error._tag]
+/** A failure as a wire error (a domain error through the table, a wire error as it is), or `undefined` for anything else (a fault). */
+export const toApiError = (error: unknown): ApiError | undefined => {
+  if (typeof error !== "object" || error === null) return undefined
+  const tag = (error as { _tag?: unknown })._tag
+  if (typeof tag !== "string") return undefined
+  if (Object.hasOwn(fromDomainTable, tag)) return fromDomain(error as DomainError)
+  return isApiError(error) ? error : undefined
+}
+
+/** The HTTP status of an API error, as its class declares it. */
+export const statusOf = (error: ApiError): number => statuses.get(error._tag) ?? ServerError.status
 
 /** The exact bytes of an error response body. */
 export const body = (error: ApiError): string => JSON.stringify({ error: error.error })

@@ -1,38 +1,16 @@
 /**
- * The wire shapes of the sandbox extensions (PRODUCT.md §4.4): a captured payment as Razorpay's
- * payment entity, a sandbox payment's answer (the payment and the link after it), a merchant's
- * test clock, and the messages of the sandbox inbox.
+ * The wire shapes of the sandbox extensions (PRODUCT.md §4.4): a sandbox payment's answer (the
+ * payment, as Razorpay's payment entity of `Wire`, and the link after it), a merchant's test clock, and
+ * the messages of the sandbox inbox.
  *
  * Free of Node and server imports: the typed client and the CLI load it cheaply.
  */
 import type { InboxMessage } from "@paylinks/core/Inbox"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
 import * as Schema from "effect/Schema"
-import { InvoiceEntity, toEntity } from "./Wire.js"
+import { InvoiceEntity, PaymentEntity, toEntity, toPaymentEntity } from "./Wire.js"
 
 const prefixed = (prefix: string) => Schema.String.pipe(Schema.startsWith(prefix))
-
-/** A captured payment, in the key order and with the fields of Razorpay's payment entity that apply. */
-export const PaymentEntity = Schema.Struct({
-  id: prefixed("pay_"),
-  entity: Schema.Literal("payment"),
-  amount: Schema.Int,
-  currency: Schema.String,
-  status: Schema.Literal("captured"),
-  order_id: prefixed("order_"),
-  invoice_id: prefixed("inv_"),
-  international: Schema.Literal(false),
-  method: Schema.String,
-  amount_refunded: Schema.Literal(0),
-  refund_status: Schema.Null,
-  captured: Schema.Literal(true),
-  description: Schema.NullOr(Schema.String),
-  email: Schema.NullOr(Schema.String),
-  contact: Schema.NullOr(Schema.String),
-  notes: Schema.Record({ key: Schema.String, value: Schema.String }),
-  created_at: Schema.Int
-}).annotations({ identifier: "Payment", description: "A captured payment (Razorpay's payment entity)." })
-export type PaymentEntity = typeof PaymentEntity.Type
 
 /** `POST /v1/sandbox/invoices/:id/payments`: what a customer's payment on the hosted page does. */
 export const SandboxPaymentRequest = Schema.Struct({
@@ -95,28 +73,6 @@ export const InboxParams = Schema.Struct({
   count: Schema.optional(Schema.NumberFromString).annotations({ description: "1 to 100; default 10." })
 })
 export type InboxParams = typeof InboxParams.Type
-
-/** The wire entity of one of a link's payments. */
-export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEntity => ({
-  id: payment.id,
-  entity: "payment",
-  amount: payment.amount,
-  currency: payment.currency,
-  status: payment.status,
-  order_id: link.orderId,
-  invoice_id: link.id,
-  international: false,
-  method: payment.method,
-  amount_refunded: 0,
-  refund_status: null,
-  captured: true,
-  description: link.description,
-  email: link.customer?.email ?? null,
-  contact: link.customer?.contact ?? null,
-  // The payment carries no notes of its own; the link's are on the invoice.
-  notes: {},
-  created_at: payment.createdAt
-})
 
 export const toSandboxPayment = (link: PaymentLink, payment: Payment): SandboxPaymentResult => ({
   entity: "sandbox_payment",

@@ -11,9 +11,9 @@ import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import { WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
-import { Dispatcher } from "../src/Dispatcher.js"
-import { WebhookRegistry } from "../src/WebhookRegistry.js"
-import { eventually, merchant, receiver, sqliteStorage, stack, tempDatabase } from "./helpers.js"
+import { Dispatcher } from "@paylinks/webhooks/Dispatcher"
+import { WebhookRegistry } from "@paylinks/webhooks/WebhookRegistry"
+import { eventually, merchant, receiver, stack, tempDatabase } from "./helpers.js"
 
 const BIN = Path.join(import.meta.dirname, "..", "dist", "bin.js")
 const database = tempDatabase()
@@ -21,13 +21,12 @@ const database = tempDatabase()
 describe("SIGKILL between commit and delivery", () => {
   it.scoped("the standalone dispatcher is killed mid-attempt; after its lease the event is delivered", () =>
     Effect.gen(function* () {
-      if (!Fs.existsSync(BIN))
-        throw new Error(`${BIN} is missing: build the package first (turbo runs build before test)`)
+      if (!Fs.existsSync(BIN)) throw new Error(`${BIN} is missing: build the app first (turbo runs build before test)`)
       // The child runs on real time; so does this test's clock here.
       const startedAt = Date.now()
       yield* TestClock.setTime(startedAt)
       const hooks = yield* receiver(() => "hang")
-      const principal = yield* merchant()
+      const principal = yield* merchant
       const links = yield* PaymentLinks
       yield* (yield* WebhookRegistry).add(principal.tenant, { url: hooks.url, secret: "s" })
       const link = yield* links.create(principal, { type: "link", amount: 1000 })
@@ -72,6 +71,6 @@ describe("SIGKILL between commit and delivery", () => {
       expect(hooks.received.map((request) => request.eventId)).toEqual([held!.eventId, held!.eventId])
       const [delivered] = yield* deliveries.list(principal.tenant, {})
       expect(delivered).toMatchObject({ status: "succeeded", attempts: 1 })
-    }).pipe(Effect.provide(stack(sqliteStorage(database))))
+    }).pipe(Effect.provide(stack(database)))
   )
 })

@@ -1,9 +1,10 @@
 /**
- * The server's configuration (PRODUCT.md §8): command-line flags over `PAYLINKS_*` environment
- * variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
+ * The server's configuration (docs/http-api.md, "Running the server"): command-line flags over
+ * `PAYLINKS_*` environment variables over defaults. Secrets stay `Redacted` so that no log or error can print them.
  */
 import * as AuthRateLimit from "@paylinks/http/AuthRateLimit"
 import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
+import * as Storage from "@paylinks/sql/Storage"
 import * as DispatcherSettings from "@paylinks/webhooks/DispatcherSettings"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
@@ -12,7 +13,7 @@ import * as Redacted from "effect/Redacted"
 /** The documented default port. */
 export const DEFAULT_PORT = 4010
 export const DEFAULT_HOST = "127.0.0.1"
-export const DEFAULT_DATABASE = "sqlite:./paylinks.db"
+export const DEFAULT_DATABASE = Storage.DEFAULT_DATABASE_URL
 
 export interface ServerConfig {
   /** `sqlite:<file>` or `postgres://…`. */
@@ -22,7 +23,7 @@ export interface ServerConfig {
   readonly port: number
   /** Where links are served (`short_url` = `<publicUrl>/i/<code>`); default `http://<host>:<port>`. */
   readonly publicUrl: string | undefined
-  /** An operator-seeded key pair (§4.1), both or neither. */
+  /** An operator-seeded key pair, both or neither. */
   readonly seedKey: { readonly keyId: string; readonly secret: Redacted.Redacted<string> } | undefined
   /** Base64 of 32 bytes; encrypts API key secrets at rest. */
   readonly masterKey: Redacted.Redacted<string> | undefined

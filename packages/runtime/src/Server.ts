@@ -2,11 +2,10 @@
  * The composition root: configuration → storage → use-cases → the listening HTTP server, plus the
  * expiry sweeper and (unless configured off) the webhook and notification dispatcher, the outbox's one
  * consumer. `make` runs in a scope; closing it stops the sweeper, stops accepting and lets the requests
- * in flight finish, stops the dispatcher and closes the database, in that order. The CLI's `serve`
- * reuses it.
+ * in flight finish, stops the dispatcher and closes the database, in that order. `apps/server` runs
+ * it as its process, the CLI's `serve` as a command.
  */
 import * as ExpirySweep from "@paylinks/core/ExpirySweep"
-import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import type { Inbox } from "@paylinks/core/Inbox"
 import type { Merchants } from "@paylinks/core/Merchants"
@@ -19,7 +18,6 @@ import * as PaylinksServer from "@paylinks/http/PaylinksServer"
 import * as Readiness from "@paylinks/http/Readiness"
 import * as RequestLog from "@paylinks/http/RequestLog"
 import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
-import * as Storage from "@paylinks/sql/Storage"
 import type { StorageStartupError } from "@paylinks/sql/StorageError"
 import { StorageHealth } from "@paylinks/sql/StorageHealth"
 import * as Dispatcher from "@paylinks/webhooks/Dispatcher"
@@ -33,6 +31,7 @@ import * as Logger from "effect/Logger"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Bootstrap from "./Bootstrap.js"
+import * as Database from "./Database.js"
 import { localUrl, type ServerConfig } from "./ServerConfig.js"
 
 export interface Options {
@@ -143,9 +142,7 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         return publicUrl.value
       }
     })
-    const storage = Storage.layerFromUrl(config.database, { masterKey: config.masterKey }).pipe(
-      Layer.provide(IdGenerator.layerCrypto)
-    )
+    const storage = Database.layer(config.database, { masterKey: config.masterKey })
     const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
     const registry = WebhookRegistry.layer({
       allowPrivateAddresses: config.dispatcher.allowPrivateAddresses,
@@ -157,7 +154,7 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
       options.paymentGateway ?? PaymentGateway.layerNone,
       registry,
       NotifierSettings.layer(config.notifier)
-    ).pipe(Layer.provideMerge(Layer.mergeAll(storage, settings, IdGenerator.layerCrypto)))
+    ).pipe(Layer.provideMerge(Layer.mergeAll(storage, settings)))
     const context = yield* Layer.build(app)
     // Opened before the server so that it closes after it: requests in flight still get their events
     // relayed, and the dispatcher is gone before the database closes.

@@ -6,7 +6,8 @@
  * Free of Node and server imports: the typed client and the CLI load it cheaply.
  */
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
-import { type PaymentLink, Status } from "@paylinks/core/PaymentLink"
+import { type Payment, type PaymentLink, Status } from "@paylinks/core/PaymentLink"
+import { CREATE_REQUEST, LIST_QUERY, type RequestField, UPDATE_REQUEST } from "@paylinks/core/Validation"
 import { currencySymbol } from "@paylinks/core/Money"
 import * as Schema from "effect/Schema"
 
@@ -100,6 +101,58 @@ export const InvoiceCollection = Schema.Struct({
 }).annotations({ identifier: "InvoiceCollection" })
 export type InvoiceCollection = typeof InvoiceCollection.Type
 
+/**
+ * Razorpay's payment entity, for a captured payment: no fees, no instrument details. One shape for the
+ * sandbox payment's answer and for the `payment` of a webhook; `notes` are the link's.
+ */
+export const PaymentEntity = Schema.Struct({
+  id: prefixed("pay_"),
+  entity: Schema.Literal("payment"),
+  amount: Schema.Int,
+  currency: Schema.String,
+  status: Schema.Literal("captured"),
+  order_id: prefixed("order_"),
+  invoice_id: prefixed("inv_"),
+  international: Schema.Literal(false),
+  method: Schema.String,
+  amount_refunded: Schema.Literal(0),
+  refund_status: Schema.Null,
+  captured: Schema.Literal(true),
+  description: Schema.String.annotations({
+    description: "`Invoice #<invoice id>`, as Razorpay describes a link's payment."
+  }),
+  card_id: Schema.Null,
+  bank: Schema.Null,
+  wallet: Schema.Null,
+  vpa: Schema.Null,
+  email: Schema.NullOr(Schema.String),
+  contact: Schema.NullOr(Schema.String),
+  notes: Schema.Record({ key: Schema.String, value: Schema.String }),
+  fee: Schema.Literal(0),
+  tax: Schema.Literal(0),
+  error_code: Schema.Null,
+  error_description: Schema.Null,
+  created_at: Timestamp
+}).annotations({ identifier: "Payment", description: "A captured payment (Razorpay's payment entity)." })
+export type PaymentEntity = typeof PaymentEntity.Type
+
+/** Razorpay's order entity: the order created with the link, paid as the link is. */
+export const OrderEntity = Schema.Struct({
+  id: prefixed("order_"),
+  entity: Schema.Literal("order"),
+  amount: Schema.Int,
+  amount_paid: Schema.Int,
+  amount_due: Schema.Int,
+  currency: Schema.String,
+  receipt: Schema.NullOr(Schema.String),
+  offer_id: Schema.Null,
+  status: Schema.Literal("created", "attempted", "paid"),
+  attempts: Schema.Int,
+  notes: Schema.Tuple(),
+  created_at: Timestamp
+}).annotations({ identifier: "Order", description: "The order of a link (Razorpay's order entity)." })
+export type OrderEntity = typeof OrderEntity.Type
+
 /** `notify_by` answers `{"success":true}`. */
 export const NotifyResult = Schema.Struct({ success: Schema.Literal(true) }).annotations({ identifier: "NotifyResult" })
 export type NotifyResult = typeof NotifyResult.Type
@@ -107,8 +160,10 @@ export type NotifyResult = typeof NotifyResult.Type
 export const HealthStatus = Schema.Struct({ status: Schema.Literal("ok") }).annotations({ identifier: "HealthStatus" })
 export type HealthStatus = typeof HealthStatus.Type
 
-// Request bodies. They document what a client may send and type the client; the server does not decode
-// them with these schemas but hands the JSON object to core's Validation, whose texts are the contract.
+// Request bodies. They are built from core's field tables (`Validation.CREATE_REQUEST`, …), so a field
+// is added once, in core. They document what a client may send and type the client; the server does
+// not decode them with these schemas but hands the JSON object to core's Validation, whose texts are
+// the contract.
 
 /** Booleans may also be sent as 0/1, as Razorpay's SDKs and form posts do. */
 const Flag = Schema.Union(Schema.Boolean, Schema.Literal(0, 1))
@@ -116,56 +171,87 @@ const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Sch
 
 export const NotesInput = Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) })
 
-export const CreateInvoiceRequest = Schema.Struct({
-  type: Schema.Literal("link"),
-  amount: Schema.Int,
-  currency: optional(Schema.String),
-  description: optional(Schema.String),
-  receipt: optional(Schema.String),
-  customer: optional(
-    Schema.Struct({
-      name: optional(Schema.String),
-      email: optional(Schema.String),
-      contact: optional(Schema.String)
+/** The schema of one body field of a kind. */
+type BodySchema<F> = F extends { readonly kind: "integer" }
+  ? typeof Schema.Int
+  : F extends { readonly kind: "string" }
+    ? typeof Schema.String
+    : F extends { readonly kind: "flag" }
+      ? typeof Flag
+      : F extends { readonly kind: "notes" }
+        ? typeof NotesInput
+        : F extends { readonly kind: "status" }
+          ? typeof InvoiceStatus
+          : F extends { readonly kind: "literal"; readonly values: infer V extends readonly [string, ...Array<string>] }
+            ? Schema.Literal<V>
+            : F extends { readonly kind: "object"; readonly fields: infer Fields }
+              ? Schema.Struct<BodyFields<Fields>>
+              : never
+
+/** A body's fields: required ones as they are, the others optional and nullable (null means "not given"). */
+type BodyFields<T> = {
+  readonly [K in keyof T]: T[K] extends { readonly required: true }
+    ? BodySchema<T[K]>
+    : ReturnType<typeof optional<BodySchema<T[K]>>>
+}
+
+const bodySchema = (field: RequestField): Schema.Schema.Any => {
+  switch (field.kind) {
+    case "integer":
+      return Schema.Int
+    case "string":
+      return Schema.String
+    case "flag":
+      return Flag
+    case "notes":
+      return NotesInput
+    case "status":
+      return InvoiceStatus
+    case "literal":
+      return Schema.Literal(...field.values)
+    case "object":
+      return Schema.Struct(bodyFields(field.fields))
+  }
+}
+
+const bodyFields = <T extends Readonly<Record<string, RequestField>>>(fields: T): BodyFields<T> =>
+  Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => {
+      const schema = bodySchema(field)
+      return [name, "required" in field && field.required === true ? schema : optional(schema)]
     })
-  ),
-  customer_id: optional(Schema.String),
-  expire_by: optional(Schema.Int),
-  partial_payment: optional(Flag),
-  first_payment_min_amount: optional(Schema.Int),
-  sms_notify: optional(Flag),
-  email_notify: optional(Flag),
-  view_less: optional(Flag),
-  notes: optional(NotesInput),
-  reminder_enable: optional(Flag),
-  callback_url: optional(Schema.String),
-  callback_method: optional(Schema.Literal("get"))
-}).annotations({ identifier: "CreateInvoiceRequest" })
+  ) as BodyFields<T>
+
+/** The schema of one query parameter of a kind: every value travels as text. */
+type QuerySchema<F> = F extends { readonly kind: "integer" }
+  ? typeof Schema.NumberFromString
+  : F extends { readonly kind: "status" }
+    ? typeof InvoiceStatus
+    : typeof Schema.String
+
+const querySchema = (field: RequestField): Schema.Schema.Any =>
+  field.kind === "integer" ? Schema.NumberFromString : field.kind === "status" ? InvoiceStatus : Schema.String
+
+const queryFields = <T extends Readonly<Record<string, RequestField>>>(
+  fields: T
+): { readonly [K in keyof T]: Schema.optional<QuerySchema<T[K]>> } =>
+  Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, Schema.optional(querySchema(field))])) as {
+    readonly [K in keyof T]: Schema.optional<QuerySchema<T[K]>>
+  }
+
+export const CreateInvoiceRequest = Schema.Struct(bodyFields(CREATE_REQUEST)).annotations({
+  identifier: "CreateInvoiceRequest"
+})
 export type CreateInvoiceRequest = typeof CreateInvoiceRequest.Type
 
 /** An `issued` link takes every field; any other status takes `notes` only. */
-export const UpdateInvoiceRequest = Schema.Struct({
-  receipt: optional(Schema.String),
-  notes: optional(NotesInput),
-  expire_by: optional(Schema.Int),
-  partial_payment: optional(Flag),
-  first_payment_min_amount: optional(Schema.Int),
-  reminder_enable: optional(Flag)
-}).annotations({ identifier: "UpdateInvoiceRequest" })
+export const UpdateInvoiceRequest = Schema.Struct(bodyFields(UPDATE_REQUEST)).annotations({
+  identifier: "UpdateInvoiceRequest"
+})
 export type UpdateInvoiceRequest = typeof UpdateInvoiceRequest.Type
 
 /** The list filters. Every value travels as text; the server checks them with core's rules. */
-export const ListInvoicesParams = Schema.Struct({
-  type: Schema.optional(Schema.String),
-  status: Schema.optional(InvoiceStatus),
-  receipt: Schema.optional(Schema.String),
-  customer_id: Schema.optional(Schema.String),
-  payment_id: Schema.optional(Schema.String),
-  from: Schema.optional(Schema.NumberFromString),
-  to: Schema.optional(Schema.NumberFromString),
-  count: Schema.optional(Schema.NumberFromString),
-  skip: Schema.optional(Schema.NumberFromString)
-})
+export const ListInvoicesParams = Schema.Struct(queryFields(LIST_QUERY))
 export type ListInvoicesParams = typeof ListInvoicesParams.Type
 
 /** The `Idempotency-Key` header of POST requests (PRODUCT.md §4.5). */
@@ -226,15 +312,19 @@ export class ServiceUnavailableError extends Schema.TaggedError<ServiceUnavailab
   static readonly status = 503
 }
 
+/** Every wire error class. Each carries its HTTP status once, as `status`; everything else reads it there. */
+export const errorClasses = [
+  BadRequestError,
+  UnauthorizedError,
+  ConflictError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+  ServerError,
+  ServiceUnavailableError
+] as const
+
 /** Every error the API answers with. */
-export type ApiError =
-  | BadRequestError
-  | UnauthorizedError
-  | ConflictError
-  | PayloadTooLargeError
-  | TooManyRequestsError
-  | ServerError
-  | ServiceUnavailableError
+export type ApiError = InstanceType<(typeof errorClasses)[number]>
 
 type ErrorClass<E> = Schema.Schema<E, any> & {
   new (props: { readonly error: ErrorDetail }): E
@@ -372,4 +462,49 @@ export const toCollection = (links: ReadonlyArray<PaymentLink>): InvoiceCollecti
   entity: "collection",
   count: links.length,
   items: links.map(toEntity)
+})
+
+/** The wire entity of one of a link's payments. */
+export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEntity => ({
+  id: payment.id,
+  entity: "payment",
+  amount: payment.amount,
+  currency: payment.currency,
+  status: payment.status,
+  order_id: link.orderId,
+  invoice_id: link.id,
+  international: false,
+  method: payment.method,
+  amount_refunded: 0,
+  refund_status: null,
+  captured: true,
+  description: `Invoice #${link.id}`,
+  card_id: null,
+  bank: null,
+  wallet: null,
+  vpa: null,
+  email: link.customer?.email ?? null,
+  contact: link.customer?.contact ?? null,
+  notes: link.notes,
+  fee: 0,
+  tax: 0,
+  error_code: null,
+  error_description: null,
+  created_at: payment.createdAt
+})
+
+/** The wire entity of a link's order. */
+export const toOrderEntity = (link: PaymentLink): OrderEntity => ({
+  id: link.orderId,
+  entity: "order",
+  amount: link.amount,
+  amount_paid: link.amountPaid,
+  amount_due: link.amount - link.amountPaid,
+  currency: link.currency,
+  receipt: link.receipt,
+  offer_id: null,
+  status: link.amountPaid === 0 ? "created" : link.amountPaid >= link.amount ? "paid" : "attempted",
+  attempts: link.payments.length,
+  notes: [],
+  created_at: link.createdAt
 })

@@ -24,7 +24,8 @@ export class CurrentPrincipal extends Context.Tag("@paylinks/http/CurrentPrincip
 /**
  * Razorpay's authentication: `Authorization: Basic base64(key_id:key_secret)`. Groups and endpoints
  * that carry this middleware are authenticated by the server before their handler runs, and their
- * handlers find the caller in `CurrentPrincipal`.
+ * handlers find the caller in `CurrentPrincipal`. A caller that failed to authenticate too often is
+ * answered `429` before that, so every group carrying it also declares `TooManyRequests`.
  */
 export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("@paylinks/http/Authorization", {
   failure: Wire.Unauthorized,
@@ -107,6 +108,7 @@ export class InvoicesGroup extends HttpApiGroup.make("invoices")
       .annotate(OpenApi.Summary, "Send a Payment Link again")
       .annotate(OpenApi.Description, "Resends the link to the customer by `sms` or `email`.")
   )
+  .addError(Wire.TooManyRequests)
   .middleware(Authorization)
   .prefix("/v1/invoices")
   .annotate(OpenApi.Description, "Payment Links (Razorpay's legacy invoices of type `link`).") {}
@@ -178,6 +180,7 @@ export class SandboxGroup extends HttpApiGroup.make("sandbox")
           "(default 10, at most 100). Only this merchant's test-mode messages."
       )
   )
+  .addError(Wire.TooManyRequests)
   .middleware(Authorization)
   .prefix("/v1/sandbox")
   .annotate(OpenApi.Description, "Sandbox extensions for test mode: payments, the test clock and the inbox.") {}

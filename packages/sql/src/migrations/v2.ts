@@ -4,9 +4,9 @@
  * error; endpoints learn why they were disabled; fanned-out events are kept once each (their exact
  * body, for redelivery to any endpoint); the sandbox inbox gets its table.
  */
-import type { Migration } from "./Migrations.js"
+import type { Migration } from "./Migration.js"
 
-export const webhooksMigration: Migration = {
+export const v2: Migration = {
   version: 2,
   name: "webhook delivery and sandbox inbox",
   statements: [
