@@ -110,6 +110,41 @@ const createLink = (body: Record<string, unknown>, auth?: string) =>
 
 export const apiSuite = (label: string, database: Effect.Effect<string, never, Scope.Scope>) =>
   layer(fixture(database), { excludeTestServices: true, timeout: "60 seconds" })(`the API on ${label}`, (it) => {
+    it.effect(
+      "prototype keys: __proto__ is refused and nothing is stored; constructor and prototype are kept everywhere",
+      () =>
+        Effect.gen(function* () {
+          const { aTest, tenantA } = yield* SuiteServer
+          const refused = envelope("The request body may not contain the key __proto__.")
+          const receipt = `proto-${label}`
+          const polluted = yield* http("POST", "/v1/invoices", {
+            auth: aTest,
+            raw: `{"type":"link","amount":1000,"receipt":"${receipt}","notes":{"__proto__":"p","constructor":"c"}}`,
+            headers: { "content-type": "application/json" }
+          })
+          expect([polluted.status, polluted.json]).toEqual([400, refused])
+          const listed = yield* http("GET", `/v1/invoices?receipt=${receipt}`, { auth: aTest })
+          expect(listed.json.count).toBe(0)
+          const kept = { constructor: "c", prototype: "p", hasOwnProperty: "h" }
+          const created = yield* createLink({ type: "link", amount: 1000, receipt, notes: kept })
+          expect(created.notes).toEqual(kept)
+          const patched = yield* http("PATCH", `/v1/invoices/${created.id}`, {
+            auth: aTest,
+            raw: '{"notes":{"\\u005f_proto__":"x"}}',
+            headers: { "content-type": "application/json" }
+          })
+          expect([patched.status, patched.json]).toEqual([400, refused])
+          const fetched = yield* http("GET", `/v1/invoices/${created.id}`, { auth: aTest })
+          expect(fetched.json.notes).toEqual(kept)
+          const stored = yield* useCase((links) => links.get(tenantA, created.id))
+          expect(Object.entries(stored.notes)).toEqual(Object.entries(kept))
+          const viaProto = yield* http("GET", "/v1/invoices?__proto__=1", { auth: aTest })
+          const viaConstructor = yield* http("GET", "/v1/invoices?constructor=1", { auth: aTest })
+          expect(viaProto.status).toBe(400)
+          expect(viaConstructor.status).toBe(400)
+        })
+    )
+
     it.effect("Razorpay's documented flow: create, fetch, cancel, cancel again (refused), list", () =>
       Effect.gen(function* () {
         const { aTest } = yield* SuiteServer
