@@ -35,7 +35,7 @@ export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("@payl
 
 const IdPath = Schema.Struct({ id: Schema.String })
 
-/** The seed's API: Payment Links as Razorpay's legacy invoices of `type=link` (PRODUCT.md §4.2). */
+/** Payment Links as Razorpay's legacy invoices of `type=link` (docs/http-api.md#endpoints). */
 export class InvoicesGroup extends HttpApiGroup.make("invoices")
   .add(
     HttpApiEndpoint.post("create", "/")
@@ -128,7 +128,7 @@ export class SystemGroup extends HttpApiGroup.make("system")
   ) {}
 
 /**
- * The sandbox extensions (PRODUCT.md §4.4), for an integration's own tests: what a customer or time
+ * The sandbox extensions (docs/http-api.md#sandbox-extensions), for an integration's own tests: what a customer or time
  * would do. Test-mode keys only; a live key gets the ordinary "URL not found" refusal.
  */
 export class SandboxGroup extends HttpApiGroup.make("sandbox")
