@@ -23,6 +23,7 @@ import * as Storage from "@paylinks/sql/Storage"
 import type { StorageStartupError } from "@paylinks/sql/StorageError"
 import { StorageHealth } from "@paylinks/sql/StorageHealth"
 import * as Dispatcher from "@paylinks/webhooks/Dispatcher"
+import * as Wake from "@paylinks/webhooks/Wake"
 import * as WebhookRegistry from "@paylinks/webhooks/WebhookRegistry"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -143,8 +144,11 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         return publicUrl.value
       }
     })
-    const storage = Storage.layerFromUrl(config.database, { masterKey: config.masterKey }).pipe(
-      Layer.provide(IdGenerator.layerCrypto)
+    // Its link writes wake this process's dispatcher: their events need not wait for its next poll.
+    const storage = Wake.onWrites(
+      Storage.layerFromUrl(config.database, { masterKey: config.masterKey }).pipe(
+        Layer.provide(IdGenerator.layerCrypto)
+      )
     )
     const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
     const registry = WebhookRegistry.layer({
