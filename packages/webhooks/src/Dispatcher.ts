@@ -191,7 +191,7 @@ export const make = (
           subscribers.map((endpoint) => endpoint.id),
           entry.createdAt + settings.retryWindowSeconds
         )
-        yield* outbox.complete(entry.sequence, now)
+        // Completed by the caller, with the other entries of its pass, once this record is committed.
         return true
       }).pipe(traced("Dispatcher.fanOut", { attributes: { eventId: entry.eventId } }))
 
@@ -300,7 +300,9 @@ export const make = (
         const event = entry.event
         const name = webhookEventName(event) as WebhookEventName | undefined
         if (name !== undefined) {
+          // Recorded one after the other in outbox order (a link's event waits for its earlier ones to be recorded).
           if (yield* fanOut(entry, name, now)) {
+            done.push(entry.sequence)
             relayed++
             progressed++
           }
@@ -313,7 +315,8 @@ export const make = (
           progressed++
         }
       }
-      // Completed in one write before the notifications start, so their writes do not queue in front of it.
+      // Completed in one write before the notifications start, so their writes do not queue in front of it. (A
+      // relayed event's entry too: its record is committed, and one lost with the completion is recorded again.)
       yield* outbox.completeAll(done, now)
       if (relayed > 0) raise(deliverySignal)
       for (const group of byLink.values()) {
