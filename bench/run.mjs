@@ -564,7 +564,8 @@ const startHookReceiver = () =>
         state.firstBody ??= Buffer.concat(chunks).toString("utf8")
         res.writeHead(200, { "content-type": "text/plain" }).end("ok")
         state.count++
-        state.waiters = state.waiters.filter((waiter) => (state.count >= waiter.n ? (waiter.resolve(), false) : true))
+        for (const waiter of state.waiters.filter((waiter) => state.count >= waiter.n)) waiter.resolve()
+        state.waiters = state.waiters.filter((waiter) => state.count < waiter.n)
       })
     })
     server.keepAliveTimeout = 60_000

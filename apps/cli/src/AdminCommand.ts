@@ -203,13 +203,17 @@ const migrate = Command.make("migrate", adminOptions, (flags) =>
       const { applied, current, latest } = yield* schemaStatus
       yield* Output.line(
         flags.json
-          ? Output.json({ version: current, latest, migrations: applied })
+          ? Output.json({
+              version: current,
+              latest,
+              migrations: applied.map((row) => ({ version: row.version, name: row.name, applied_at: row.appliedAt }))
+            })
           : [
               `The database schema is at version ${current} (the newest this paylinks knows is ${latest}).`,
               "",
               Output.table(
                 ["VERSION", "NAME", "APPLIED"],
-                applied.map((row) => [String(row.version), row.name, Output.time(row.applied_at)])
+                applied.map((row) => [String(row.version), row.name, Output.time(row.appliedAt)])
               )
             ].join("\n")
       )

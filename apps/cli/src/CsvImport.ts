@@ -5,7 +5,7 @@
  * the API's own validation names the problem with its exact text.
  */
 import { createHash } from "node:crypto"
-import { canonicalJson } from "@paylinks/http/Idempotency"
+import { canonicalJson } from "@paylinks/contract/Idempotency"
 import { define } from "./Flags.js"
 
 type Kind = "text" | "integer" | "boolean"

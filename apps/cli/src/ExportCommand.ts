@@ -6,7 +6,7 @@
 import * as Fs from "node:fs"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type { InvoiceEntity } from "@paylinks/http/Wire"
+import type { InvoiceEntity } from "@paylinks/contract/Wire"
 import { stringify } from "csv-stringify/sync"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"

@@ -1,10 +1,10 @@
 /**
- * `paylinks inbox`: the SMS and emails the sandbox "sent" to customers (PRODUCT.md §4.4), in either
+ * `paylinks inbox`: the SMS and emails the sandbox "sent" to customers (docs/http-api.md#sandbox-extensions), in either
  * mode — core's `Inbox` on the database, or `GET /v1/sandbox/inbox` on a server.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type { InboxMessageEntity } from "@paylinks/http/SandboxWire"
+import type { InboxMessageEntity } from "@paylinks/contract/SandboxWire"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Connection from "./Connection.js"

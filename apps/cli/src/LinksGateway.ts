@@ -5,13 +5,13 @@
  */
 import type { Mode } from "@paylinks/core/Tenant"
 import type { PAYMENT_METHODS } from "@paylinks/core/Validation"
-import type { InboxMessageEntity } from "@paylinks/http/SandboxWire"
-import type { InvoiceEntity, InvoiceStatus, NotifyResult, UpdateInvoiceRequest } from "@paylinks/http/Wire"
+import type { InboxMessageEntity } from "@paylinks/contract/SandboxWire"
+import type { InvoiceEntity, InvoiceStatus, NotifyResult, UpdateInvoiceRequest } from "@paylinks/contract/Wire"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { EnvironmentError, Refused } from "./CliError.js"
 
-/** The list filters of PRODUCT.md §4.2. */
+/** The list filters of `GET /v1/invoices` (docs/http-api.md). */
 export interface ListFilters {
   readonly type?: string | undefined
   readonly status?: InvoiceStatus | undefined
@@ -25,7 +25,7 @@ export interface ListFilters {
 }
 
 export interface CreateOptions {
-  /** Sent as `Idempotency-Key` (PRODUCT.md §4.5). */
+  /** Sent as `Idempotency-Key` (docs/http-api.md). */
   readonly idempotencyKey?: string | undefined
 }
 

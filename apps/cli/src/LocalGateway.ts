@@ -1,143 +1,120 @@
 /**
- * The `links` commands on the database itself: core's `PaymentLinks` use-cases over the storage
- * adapter, acting as the merchant and mode of one API key. Answers are rendered with the HTTP layer's
- * own entity mapping and error texts, so they match what a server on the same database would answer.
+ * The `links` commands on the database itself: the server's own request path, in-process
+ * (`PaylinksServer.inProcess`), acting as the merchant and mode of one API key. Every command is the
+ * very request a remote command sends — same route, handler, rendering, idempotency and envelope —
+ * so it answers exactly what a server on the same database would. Local mode holds the database, so
+ * it acts as the key without presenting its secret (it checks one when given: `resolvePrincipal`).
  */
-import type { CommandError } from "@paylinks/core/DomainError"
-import { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
-import { Inbox } from "@paylinks/core/Inbox"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import { Merchants, type Principal } from "@paylinks/core/Merchants"
 import * as PaymentLinks from "@paylinks/core/PaymentLinks"
 import * as Tenant from "@paylinks/core/Tenant"
-import { validateInboxQuery } from "@paylinks/core/Validation"
-import { requestHash } from "@paylinks/http/Idempotency"
-import { toInboxMessage } from "@paylinks/http/SandboxWire"
-import { InvoiceEntity, toEntity } from "@paylinks/http/Wire"
-import * as WireErrors from "@paylinks/http/WireErrors"
-import { announcement, ensureCredentials } from "@paylinks/server/Bootstrap"
-import { DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/server/ServerConfig"
+import type * as InProcess from "@paylinks/http/InProcess"
+import * as PaylinksServer from "@paylinks/http/PaylinksServer"
+import * as Readiness from "@paylinks/http/Readiness"
+import { InboxCollection, SandboxPaymentResult } from "@paylinks/contract/SandboxWire"
+import { ErrorDetail, InvoiceCollection, InvoiceEntity, NotifyResult } from "@paylinks/contract/Wire"
+import { announcement, ensureCredentials } from "@paylinks/runtime/Bootstrap"
+import { DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/runtime/ServerConfig"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { EnvironmentError, Refused, UsageError } from "./CliError.js"
-import type { Connection } from "./Connection.js"
-import { type Created, filtersAsQuery, LinksGateway } from "./LinksGateway.js"
+import type { Connection } from "./ConnectionOptions.js"
+import { filtersAsQuery, LinksGateway } from "./LinksGateway.js"
 import { storage } from "./LocalStorage.js"
 import * as Output from "./Output.js"
 
-const refuse = (error: CommandError): Refused => {
-  const detail = WireErrors.fromDomain(error).error
-  return new Refused({ description: detail.description, field: detail.field })
+const decodeEnvelope = Schema.decodeUnknownEither(Schema.parseJson(Schema.Struct({ error: ErrorDetail })))
+
+const textOf = (response: InProcess.Response): string => new TextDecoder().decode(response.body)
+
+/** The answer as `schema`'s value; a refusal (the envelope) as `Refused` with the wire's text. */
+const answer =
+  <A, I>(schema: Schema.Schema<A, I>) =>
+  (response: InProcess.Response): Effect.Effect<A, Refused | EnvironmentError> => {
+    const text = textOf(response)
+    if (response.status === 200)
+      return Schema.decodeUnknown(Schema.parseJson(schema))(text).pipe(
+        Effect.mapError(
+          (error) => new EnvironmentError({ message: `The answer is outside the contract: ${error.message}` })
+        )
+      )
+    const envelope = decodeEnvelope(text)
+    if (envelope._tag === "Left")
+      return Effect.fail(
+        new EnvironmentError({ message: `The answer is outside the contract (status ${response.status}).` })
+      )
+    const { description, field } = envelope.right.error
+    if (response.status >= 500) return Effect.fail(new EnvironmentError({ message: description }))
+    return Effect.fail(new Refused({ description, field }))
+  }
+
+const JSON_HEADERS = { "content-type": "application/json" } as const
+
+const path = (...segments: ReadonlyArray<string>): string => segments.map(encodeURIComponent).join("/")
+
+const withQuery = (base: string, query: Record<string, string>): string => {
+  const search = new URLSearchParams(query).toString()
+  return search === "" ? base : `${base}?${search}`
 }
 
-const decodeStoredEntity = Schema.decodeUnknown(Schema.parseJson(InvoiceEntity))
-const decodeStoredError = Schema.decodeUnknown(
-  Schema.parseJson(
-    Schema.Struct({ error: Schema.Struct({ description: Schema.String, field: Schema.optional(Schema.String) }) })
-  )
-)
-
-/** The gateway acting as `principal`, over whatever `PaymentLinks`, `IdempotencyStore` and `Inbox` are provided. */
-export const make = (principal: Principal) =>
-  Effect.gen(function* () {
-    const links = yield* PaymentLinks.PaymentLinks
-    const idempotency = yield* IdempotencyStore
-    const inbox = yield* Inbox
-    const tenant = principal.tenant
-
-    const createOnce = (body: Record<string, unknown>, idempotencyKey: string | null) =>
-      links.create(principal, body, { idempotencyKey }).pipe(Effect.map(toEntity), Effect.mapError(refuse))
-
-    const create = (input: Record<string, unknown>, options?: { readonly idempotencyKey?: string | undefined }) =>
-      Effect.gen(function* () {
-        const body = { type: "link", ...input }
-        const key = options?.idempotencyKey
-        if (key === undefined) return { entity: yield* createOnce(body, null), replayed: false } satisfies Created
-        // Keyed as the server keys it, so a key first used here replays on the server, and back.
-        const hash = requestHash("POST", "/v1/invoices", body)
-        const claim = yield* idempotency.begin(tenant, key, hash, yield* links.now(tenant))
-        switch (claim._tag) {
-          case "Mismatch":
-            return yield* new Refused({ description: WireErrors.texts.idempotencyMismatch })
-          case "InProgress":
-            return yield* new Refused({ description: WireErrors.texts.idempotencyInProgress })
-          case "Replay": {
-            const { status, body: stored } = claim.response
-            if (status === 200) {
-              const entity = yield* decodeStoredEntity(stored).pipe(
-                Effect.mapError(
-                  () => new EnvironmentError({ message: `The stored answer for idempotency key ${key} is unreadable.` })
-                )
-              )
-              return { entity, replayed: true } satisfies Created
-            }
-            const refusal = yield* decodeStoredError(stored).pipe(
-              Effect.mapError(
-                () => new EnvironmentError({ message: `The stored answer for idempotency key ${key} is unreadable.` })
-              )
-            )
-            return yield* new Refused({ description: refusal.error.description, field: refusal.error.field })
-          }
-          case "Claimed": {
-            // Refusals are stored too, as the server stores every answer below 500.
-            const outcome = yield* links.create(principal, body, { idempotencyKey: key }).pipe(
-              Effect.map(toEntity),
-              Effect.mapError(WireErrors.fromDomain),
-              Effect.either,
-              // A fault (not a refusal) gives the key up, so that a retry can claim it again.
-              Effect.onExit((exit) => (Exit.isFailure(exit) ? idempotency.release(tenant, key) : Effect.void))
-            )
-            if (Either.isLeft(outcome)) {
-              const error = outcome.left
-              yield* idempotency.complete(tenant, key, {
-                status: WireErrors.statusOf(error),
-                body: WireErrors.body(error)
-              })
-              return yield* new Refused({ description: error.error.description, field: error.error.field })
-            }
-            yield* idempotency.complete(tenant, key, { status: 200, body: JSON.stringify(outcome.right) })
-            return { entity: outcome.right, replayed: false } satisfies Created
-          }
-        }
-      })
-
-    return LinksGateway.of({
-      mode: tenant.mode,
-      create,
-      get: (id) => links.get(tenant, id).pipe(Effect.map(toEntity), Effect.mapError(refuse)),
-      list: (filters) =>
-        links.list(tenant, filtersAsQuery(filters)).pipe(
-          Effect.map((found) => found.map(toEntity)),
-          Effect.mapError(refuse)
-        ),
-      cancel: (id) => links.cancel(tenant, id).pipe(Effect.map(toEntity), Effect.mapError(refuse)),
-      update: (id, input) => links.update(tenant, id, input).pipe(Effect.map(toEntity), Effect.mapError(refuse)),
-      notify: (id, medium) =>
-        links.notify(tenant, id, medium).pipe(Effect.as({ success: true as const }), Effect.mapError(refuse)),
-      pay: (id, input) => {
-        const body: Record<string, unknown> = {}
-        if (input.amount !== undefined) body["amount"] = input.amount
-        if (input.method !== undefined) body["method"] = input.method
-        return links.pay(tenant, id, body).pipe(Effect.map(toEntity), Effect.mapError(refuse))
-      },
-      inbox: (filters) =>
-        Effect.gen(function* () {
-          // The server's own validation of the query, so a bad filter is refused with the same text.
-          const query = yield* validateInboxQuery(filtersAsQuery(filters)).pipe(Effect.mapError(refuse))
-          return (yield* inbox.list(tenant, query)).map(toInboxMessage)
-        })
+/** The gateway acting as `principal`, through `call` (the server's request path in-process). */
+export const make = (principal: Principal, call: InProcess.Call) => {
+  const send = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    call({
+      method,
+      url,
+      principal,
+      headers: body === undefined ? headers : { ...JSON_HEADERS, ...headers },
+      body: body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body))
     })
-  })
+  const invoice = (id: string) => `/v1/invoices/${path(id)}`
 
-export const layer = (
-  principal: Principal
-): Layer.Layer<LinksGateway, never, PaymentLinks.PaymentLinks | IdempotencyStore | Inbox> =>
-  Layer.effect(LinksGateway, make(principal))
+  return LinksGateway.of({
+    mode: principal.tenant.mode,
+    create: (input, options) => {
+      const key = options?.idempotencyKey
+      return Effect.flatMap(
+        send("POST", "/v1/invoices", { type: "link", ...input }, key === undefined ? {} : { "idempotency-key": key }),
+        (response) =>
+          Effect.map(answer(InvoiceEntity)(response), (entity) => ({
+            entity,
+            replayed: response.headers["idempotent-replayed"] === "true"
+          }))
+      )
+    },
+    get: (id) => Effect.flatMap(send("GET", invoice(id)), answer(InvoiceEntity)),
+    list: (filters) =>
+      Effect.flatMap(send("GET", withQuery("/v1/invoices", filtersAsQuery(filters))), (response) =>
+        Effect.map(answer(InvoiceCollection)(response), (page) => page.items)
+      ),
+    cancel: (id) => Effect.flatMap(send("POST", `${invoice(id)}/cancel`), answer(InvoiceEntity)),
+    update: (id, input) => Effect.flatMap(send("PATCH", invoice(id), input), answer(InvoiceEntity)),
+    notify: (id, medium) =>
+      Effect.flatMap(send("POST", `${invoice(id)}/notify_by/${path(medium)}`), answer(NotifyResult)),
+    pay: (id, input) => {
+      const body: Record<string, unknown> = {}
+      if (input.amount !== undefined) body["amount"] = input.amount
+      if (input.method !== undefined) body["method"] = input.method
+      return Effect.flatMap(send("POST", `/v1/sandbox/invoices/${path(id)}/payments`, body), (response) =>
+        Effect.map(answer(SandboxPaymentResult)(response), (result) => result.invoice)
+      )
+    },
+    inbox: (filters) =>
+      Effect.flatMap(send("GET", withQuery("/v1/sandbox/inbox", filtersAsQuery(filters))), (response) =>
+        Effect.map(answer(InboxCollection)(response), (collection) => collection.items)
+      )
+  })
+}
+
+export const layer = (principal: Principal): Layer.Layer<LinksGateway, never, PaylinksServer.Requirements> =>
+  Layer.effect(
+    LinksGateway,
+    Effect.map(PaylinksServer.inProcess(), (call) => make(principal, call))
+  )
 
 /**
  * The merchant and mode a local command acts for: the key named by `--key-id` (its secret checked
@@ -182,7 +159,7 @@ export const layerFor = (options: Connection) => {
     Option.getOrElse(options.publicUrl, () => localUrl(DEFAULT_HOST, DEFAULT_PORT))
   )
   const core = PaymentLinks.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(storage(options), settings, IdGenerator.layerCrypto))
+    Layer.provideMerge(Layer.mergeAll(storage(options), settings, IdGenerator.layerCrypto, Readiness.layerAlways))
   )
   return Layer.unwrapEffect(Effect.map(resolvePrincipal(options.keyId, options.keySecret), layer)).pipe(
     Layer.provide(core)

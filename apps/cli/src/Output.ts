@@ -5,7 +5,7 @@
  */
 import type { Currency } from "@paylinks/core/Money"
 import * as Money from "@paylinks/core/Money"
-import type { InvoiceEntity } from "@paylinks/http/Wire"
+import type { InvoiceEntity } from "@paylinks/contract/Wire"
 import * as Effect from "effect/Effect"
 
 /** Writes to stdout, waiting for the stream to drain when it is full (exports can be long). */

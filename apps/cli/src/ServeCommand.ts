@@ -1,11 +1,11 @@
 /**
- * `paylinks serve`: the server of `apps/server`, started by its own composition function with its
- * own configuration rules (flags over `PAYLINKS_*` variables over defaults). Runs until SIGINT or
+ * `paylinks serve`: the server of `apps/server`, started by the same composition (runtime's `Server`)
+ * with the same configuration rules (flags over `PAYLINKS_*` variables over defaults). Runs until SIGINT or
  * SIGTERM, then stops accepting, finishes the requests in flight and closes the database.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as ServerConfig from "@paylinks/server/ServerConfig"
+import * as ServerConfig from "@paylinks/runtime/ServerConfig"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -29,7 +29,7 @@ export const command = Command.make("serve", flags, (given) =>
     if (loaded.right === "help") return
     const config = loaded.right
     // Loaded here, not at startup: the other commands do not need the HTTP server's modules.
-    const Server = yield* Effect.promise(() => import("@paylinks/server/Server"))
+    const Server = yield* Effect.promise(() => import("@paylinks/runtime/Server"))
     yield* Effect.scoped(
       Effect.zipRight(
         Server.make(config).pipe(Effect.mapError((error) => new EnvironmentError({ message: error.message }))),

@@ -1,6 +1,6 @@
 /**
  * The built programs as an operator runs them, each a child process on 127.0.0.1: the server
- * (`apps/server/dist/main.js`), the standalone webhook dispatcher (`packages/webhooks/dist/bin.js`)
+ * (`apps/server/dist/main.js`), the standalone webhook dispatcher (`apps/dispatcher/dist/bin.js`)
  * and the CLI (`apps/cli/dist/bin.js`). Every byte they write is kept, so that a test can read the
  * whole log of a run (and look for secrets in it). Children still running when the test process
  * exits are killed.
@@ -10,7 +10,7 @@ import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"
 
 export const SERVER_MAIN = fileURLToPath(new URL("../../server/dist/main.js", import.meta.url))
-export const DISPATCHER_MAIN = fileURLToPath(new URL("../../../packages/webhooks/dist/bin.js", import.meta.url))
+export const DISPATCHER_MAIN = fileURLToPath(new URL("../../dispatcher/dist/bin.js", import.meta.url))
 export const CLI_MAIN = fileURLToPath(new URL("../../cli/dist/bin.js", import.meta.url))
 
 const running = new Set<ChildProcess.ChildProcess>()

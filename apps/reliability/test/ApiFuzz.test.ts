@@ -5,8 +5,8 @@
  * case: an answer comes (within 10 s), it is never a 5xx, it is JSON that is either the endpoint's
  * entity or Razorpay's envelope, it carries no secret and no stack trace, a list shows the caller's
  * own links only, and a refused request leaves every table as it was (the idempotency record of a
- * request that carried an `Idempotency-Key` aside: §4.5 stores refusals too). Then oversized bodies,
- * headers and URLs, the same way.
+ * request that carried an `Idempotency-Key` aside: refusals are stored too, docs/http-api.md#idempotency-key). Then
+ * oversized bodies, headers and URLs, the same way.
  */
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"

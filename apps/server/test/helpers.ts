@@ -12,8 +12,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as Server from "../src/Server.js"
-import * as ServerConfig from "../src/ServerConfig.js"
+import * as Server from "@paylinks/runtime/Server"
+import * as ServerConfig from "@paylinks/runtime/ServerConfig"
 
 export { pgUrl, requirePg } from "@paylinks/testing/Postgres"
 

@@ -103,9 +103,17 @@ const PAYMENT_KEYS = [
   "refund_status",
   "captured",
   "description",
+  "card_id",
+  "bank",
+  "wallet",
+  "vpa",
   "email",
   "contact",
   "notes",
+  "fee",
+  "tax",
+  "error_code",
+  "error_description",
   "created_at"
 ]
 
@@ -132,7 +140,8 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
           const link = yield* createLink({
             amount: 50000,
             description: "Headphones",
-            customer: { name: "Asha", email: "asha@example.com", contact: "+919876543210" }
+            customer: { name: "Asha", email: "asha@example.com", contact: "+919876543210" },
+            notes: { order: "42" }
           })
           const paid = yield* http("POST", `/v1/sandbox/invoices/${link.id}/payments`, { auth: aTest, body: {} })
           expect(paid.status, paid.text).toBe(200)
@@ -149,8 +158,11 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
             invoice_id: link.id,
             method: "card",
             captured: true,
+            // Razorpay's description of a link's payment, and the link's notes: the webhook's payment entity.
+            description: `Invoice #${link.id}`,
             email: "asha@example.com",
-            contact: "+919876543210"
+            contact: "+919876543210",
+            notes: { order: "42" }
           })
           expect(payment.id).toMatch(/^pay_[0-9A-Za-z]{14}$/)
           expect(paid.json.invoice).toMatchObject({
@@ -440,6 +452,48 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
           const next = yield* promise(() => payThroughPage(link.short_url, { choice: "part", amount: "50" }))
           expect(next.status).toBe(200)
           expect((yield* fetchLink(link.id)).amount_paid).toBe(15000)
+        })
+      )
+
+      it.effect("resubmitting the form that paid a link in full answers its success page, also 8 at once", () =>
+        Effect.gen(function* () {
+          const { tenantA } = yield* Suite
+          const link = yield* createLink({ amount: 100000 })
+          const page = yield* promise(() => openPage(link.short_url))
+          const origin = new URL(link.short_url).origin
+          const fields = { ...page.form!, choice: "full", method: "card" }
+          const submit = () => postForm(link.short_url, fields, { cookie: page.cookie, origin })
+          const all = yield* promise(() => Promise.all(Array.from({ length: 8 }, submit)))
+          expect(all.map((posted) => posted.status)).toEqual(Array(8).fill(200))
+          expect(visibleText(all[0]!.html)).toContain("Payment successful")
+          for (const posted of all) expect(posted.html).toBe(all[0]!.html)
+          // The answer was lost, or the customer clicked again: the link is paid now, the answer is the same.
+          const again = yield* promise(submit)
+          expect(again.status).toBe(200)
+          expect(again.html).toBe(all[0]!.html)
+          expectPageHeaders(again.headers, "resubmitted")
+          const fetched = yield* fetchLink(link.id)
+          expect([fetched.status, fetched.amount_paid]).toEqual(["paid", 100000])
+          expect(yield* eventsOf(tenantA, link.id)).toEqual(["LinkIssued", "LinkPaid"])
+        })
+      )
+
+      it.effect("resubmitting the form that paid a link with a callback_url answers the same signed redirect", () =>
+        Effect.gen(function* () {
+          const { tenantA } = yield* Suite
+          const link = yield* createLink({ amount: 30000, callback_url: "https://shop.example/done" })
+          const page = yield* promise(() => openPage(link.short_url))
+          const origin = new URL(link.short_url).origin
+          const submit = () => postForm(link.short_url, page.form!, { cookie: page.cookie, origin })
+          const all = yield* promise(() => Promise.all(Array.from({ length: 8 }, submit)))
+          const first = all[0]!
+          expect(first.status).toBe(303)
+          expect(first.location).toMatch(/^https:\/\/shop\.example\/done\?razorpay_payment_id=pay_/)
+          for (const posted of all) expect([posted.status, posted.location]).toEqual([303, first.location])
+          const again = yield* promise(submit)
+          expect([again.status, again.location]).toEqual([303, first.location])
+          expect((yield* fetchLink(link.id)).status).toBe("paid")
+          expect(yield* eventsOf(tenantA, link.id)).toEqual(["LinkIssued", "LinkPaid"])
         })
       )
 

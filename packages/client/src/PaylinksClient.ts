@@ -1,21 +1,23 @@
 /**
- * A typed client for a paylinks server, derived from the HTTP contract (`@paylinks/http/Api`): every
+ * A typed client for a paylinks server, derived from the HTTP contract (`@paylinks/contract/Api`): every
  * group and endpoint of the contract is a method, payloads are encoded and answers decoded with the
  * contract's schemas, and every error the contract declares fails as its tagged class
  * (`BadRequestError`, `UnauthorizedError`, …), so callers `catchTag` Razorpay's envelope.
  */
+import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Api } from "@paylinks/http/Api"
-import * as Wire from "@paylinks/http/Wire"
+import { Api } from "@paylinks/contract/Api"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 
 /** Where the server is and which key pair to present. */
 export interface Options {
@@ -26,11 +28,29 @@ export interface Options {
 }
 
 /**
- * The contract as the client reads answers: the server also answers `429 Too many requests` (failed
- * authentications are rate limited), which the contract does not list, so it is added here to decode
- * as `TooManyRequestsError` like every other refusal.
+ * A request body as it is given: typed like the contract's schema, but not checked before it is sent.
+ * The server checks every body with core's rules and answers Razorpay's texts (`The amount must be an
+ * integer.`); a client that refused first would answer a parse error of its own instead.
  */
-const ClientApi = Api.addError(Wire.TooManyRequests)
+const asGiven = (schema: Schema.Schema.Any): Schema.Schema.Any =>
+  Schema.declare((input: unknown): input is unknown => typeof input === "object" && input !== null).annotations(
+    schema.ast.annotations
+  )
+
+/** The API with every request body sent as given; its endpoints, errors and types are the contract's. */
+const sendAsGiven = (api: HttpApi.HttpApi.AnyWithProps): HttpApi.HttpApi.AnyWithProps => {
+  let sent = api
+  for (const group of Object.values(api.groups)) {
+    let withBodies = group
+    for (const endpoint of Object.values(group.endpoints))
+      if (Option.isSome(endpoint.payloadSchema))
+        withBodies = withBodies.add(endpoint.setPayload(asGiven(endpoint.payloadSchema.value)))
+    sent = sent.add(withBodies)
+  }
+  return sent
+}
+
+const ClientApi = sendAsGiven(Api as unknown as HttpApi.HttpApi.AnyWithProps) as unknown as typeof Api
 
 /** The client's methods, grouped as the contract groups its endpoints (`client.invoices.create(…)`). */
 export type Client = Effect.Effect.Success<ReturnType<typeof make>>

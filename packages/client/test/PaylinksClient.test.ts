@@ -78,7 +78,7 @@ describe("PaylinksClient against a real server", () => {
     )
   )
 
-  it.effect("cancels an issued link; a second cancel fails as a BadRequestError with the seed's text", () =>
+  it.effect("cancels an issued link; a second cancel fails as a BadRequestError with the API's text", () =>
     withClient((api) =>
       Effect.gen(function* () {
         const link = yield* api.invoices.create({ payload: { type: "link", amount: 1000 }, headers: {} })
@@ -119,6 +119,24 @@ describe("PaylinksClient against a real server", () => {
         expect(yield* refusal(api.invoices.notifyBy({ path: { id: link.id, medium: "fax" }, headers: {} }))).toEqual({
           tag: "BadRequestError",
           description: "fax is not a valid communication medium."
+        })
+      })
+    )
+  )
+
+  it.effect("sends a body as it is given, so the server refuses it with its own text", () =>
+    withClient((api) =>
+      Effect.gen(function* () {
+        // Neither body matches the contract's type; the client sends them rather than refusing them itself.
+        const notANumber = { type: "link", amount: "12.5" } as unknown as { type: "link"; amount: number }
+        expect(yield* refusal(api.invoices.create({ payload: notANumber, headers: {} }))).toEqual({
+          tag: "BadRequestError",
+          description: "The amount must be an integer."
+        })
+        const unknownField = { type: "link", amount: 1000, colour: "red" } as { type: "link"; amount: number }
+        expect(yield* refusal(api.invoices.create({ payload: unknownField, headers: {} }))).toEqual({
+          tag: "BadRequestError",
+          description: "colour is/are not required and should not be sent"
         })
       })
     )

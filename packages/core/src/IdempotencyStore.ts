@@ -1,6 +1,7 @@
 /**
- * The IdempotencyStore port (PRODUCT.md §4.5): the first response to a POST with an
- * `Idempotency-Key` is kept per (tenant, key) for 24 hours and replayed byte for byte.
+ * The IdempotencyStore port (docs/http-api.md, "Idempotency-Key"): the first response to a POST with an
+ * `Idempotency-Key` is kept per (tenant, key) for 24 hours and replayed byte for byte. Entry points do
+ * not call it directly: they follow the one protocol in `Idempotency.ts` (claim → run → complete/release).
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"

@@ -1,6 +1,6 @@
 /**
  * Validation of commands as they arrive (decoded JSON or query strings), pure, with the exact texts
- * of PRODUCT.md §4.6. Every problem is reported, in a fixed order: unknown fields first, then each
+ * of docs/errors.md. Every problem is reported, in a fixed order: unknown fields first, then each
  * field in the order of the create request's documentation.
  */
 import * as Either from "effect/Either"
@@ -75,39 +75,73 @@ export interface ListQuery {
   readonly skip: number
 }
 
-export const CREATE_FIELDS = [
-  "type",
-  "amount",
-  "currency",
-  "description",
-  "receipt",
-  "customer",
-  "customer_id",
-  "expire_by",
-  "partial_payment",
-  "first_payment_min_amount",
-  "sms_notify",
-  "email_notify",
-  "view_less",
-  "notes",
-  "reminder_enable",
-  "callback_url",
-  "callback_method"
-] as const
+/**
+ * What one request field takes, as data: the wire contract builds its request schemas from these
+ * tables, so a field is added (or its kind changed) here once. The checks and their texts stay in the
+ * `validate…` functions below.
+ */
+export type RequestField =
+  | { readonly kind: "integer" | "string" | "flag" | "notes" | "status"; readonly required?: true }
+  | { readonly kind: "literal"; readonly values: readonly [string, ...Array<string>]; readonly required?: true }
+  | { readonly kind: "object"; readonly fields: Readonly<Record<string, RequestField>> }
 
-export const UPDATE_FIELDS = [
-  "receipt",
-  "notes",
-  "expire_by",
-  "partial_payment",
-  "first_payment_min_amount",
-  "reminder_enable"
-] as const
+/** The create request's fields, in the order of its documentation (the order problems are reported in). */
+export const CREATE_REQUEST = {
+  type: { kind: "literal", values: ["link"], required: true },
+  amount: { kind: "integer", required: true },
+  currency: { kind: "string" },
+  description: { kind: "string" },
+  receipt: { kind: "string" },
+  customer: {
+    kind: "object",
+    fields: { name: { kind: "string" }, email: { kind: "string" }, contact: { kind: "string" } }
+  },
+  customer_id: { kind: "string" },
+  expire_by: { kind: "integer" },
+  partial_payment: { kind: "flag" },
+  first_payment_min_amount: { kind: "integer" },
+  sms_notify: { kind: "flag" },
+  email_notify: { kind: "flag" },
+  view_less: { kind: "flag" },
+  notes: { kind: "notes" },
+  reminder_enable: { kind: "flag" },
+  callback_url: { kind: "string" },
+  callback_method: { kind: "literal", values: ["get"] }
+} as const satisfies Readonly<Record<string, RequestField>>
+
+/** The update request's fields; which of them a status allows is the transition's rule. */
+export const UPDATE_REQUEST = {
+  receipt: { kind: "string" },
+  notes: { kind: "notes" },
+  expire_by: { kind: "integer" },
+  partial_payment: { kind: "flag" },
+  first_payment_min_amount: { kind: "integer" },
+  reminder_enable: { kind: "flag" }
+} as const satisfies Readonly<Record<string, RequestField>>
+
+/** The list's query parameters; every value arrives as text. */
+export const LIST_QUERY = {
+  type: { kind: "string" },
+  status: { kind: "status" },
+  receipt: { kind: "string" },
+  customer_id: { kind: "string" },
+  payment_id: { kind: "string" },
+  from: { kind: "integer" },
+  to: { kind: "integer" },
+  count: { kind: "integer" },
+  skip: { kind: "integer" }
+} as const satisfies Readonly<Record<string, RequestField>>
+
+const namesOf = <T extends object>(fields: T): ReadonlyArray<keyof T & string> =>
+  Object.keys(fields) as Array<keyof T & string>
+
+export const CREATE_FIELDS = namesOf(CREATE_REQUEST)
+export const UPDATE_FIELDS = namesOf(UPDATE_REQUEST)
 
 export const PAYMENT_METHODS = ["card", "netbanking", "wallet", "upi", "emi"] as const
 
-const CUSTOMER_FIELDS = ["name", "email", "contact"] as const
-const LIST_FIELDS = ["type", "status", "receipt", "customer_id", "payment_id", "from", "to", "count", "skip"] as const
+const CUSTOMER_FIELDS = namesOf(CREATE_REQUEST.customer.fields)
+const LIST_FIELDS = namesOf(LIST_QUERY)
 const INBOX_FIELDS = ["channel", "invoice_id", "count"] as const
 const CHANNELS: ReadonlyArray<Channel> = ["sms", "email"]
 

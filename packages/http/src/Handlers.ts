@@ -6,12 +6,12 @@ import type { Principal } from "@paylinks/core/Merchants"
 import type { PaymentLinks as PaymentLinksTag, PaymentLinksShape } from "@paylinks/core/PaymentLinks"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import * as Effect from "effect/Effect"
-import { type Api, CurrentPrincipal } from "./Api.js"
+import { type Api, CurrentPrincipal } from "@paylinks/contract/Api"
 import type * as NodeServer from "./NodeServer.js"
 import { Readiness } from "./Readiness.js"
 import * as SandboxHandlers from "./SandboxHandlers.js"
-import { toCollection, toEntity } from "./Wire.js"
-import * as WireErrors from "./WireErrors.js"
+import { toCollection, toEntity } from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 
 /** What the handlers need from the composition root. */
 export type Requirements = PaymentLinksTag | Readiness | SandboxHandlers.Requirements

@@ -1,16 +1,18 @@
 /**
- * The hosted payment page at a link's `short_url` (PRODUCT.md §5): `GET /i/:code` renders the link,
+ * The hosted payment page at a link's `short_url` (docs/hosted-page.md): `GET /i/:code` renders the link,
  * `POST /i/:code` pays it. Server-rendered, no script, usable without JavaScript.
  *
  * A test-mode payment is a sandbox capture through `PaymentLinks.pay` — the same use-case as the
  * API's sandbox endpoint. A live-mode payment goes to the `PaymentGateway`; without one configured
  * the page says so and shows no form. Every form post is checked against a signed form token (CSRF,
- * see `internal/formToken.ts`) whose nonce is the payment's idempotency key, so submitting a form
- * twice pays once. Refusals are rendered as pages, never as JSON.
+ * see `internal/formToken.ts`) whose nonce is the payment's idempotency key (core's one protocol,
+ * `@paylinks/core/Idempotency`), so submitting a form twice pays once and answers alike. Refusals are
+ * rendered as pages, never as JSON.
  */
 import { createHmac, randomBytes } from "node:crypto"
 import type { IncomingHttpHeaders } from "node:http"
 import type { CommandError } from "@paylinks/core/DomainError"
+import * as Idempotency from "@paylinks/core/Idempotency"
 import { IdempotencyStore, type StoredResponse } from "@paylinks/core/IdempotencyStore"
 import { PaymentId, ShortCode } from "@paylinks/core/Ids"
 import { Merchants } from "@paylinks/core/Merchants"
@@ -32,7 +34,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Format from "./internal/format.js"
 import * as FormToken from "./internal/formToken.js"
-import { requestHash } from "./Idempotency.js"
+import { requestHash } from "@paylinks/contract/Idempotency"
 import * as View from "./internal/pageView.js"
 import { type RawResponse, type Request, type Route, rawResponse } from "./NodeServer.js"
 import * as SandboxPayment from "./SandboxPayment.js"
@@ -42,6 +44,8 @@ export type Requirements = PaymentLinks | Merchants | IdempotencyStore
 
 /** How long a second submit of a form waits for the first one's answer before saying it is still in progress. */
 const IN_PROGRESS_WAIT_MILLIS = 10_000
+/** How often a waiting submit looks for the first one's answer. */
+const IN_PROGRESS_POLL_MILLIS = 100
 
 /**
  * The HMAC key of form tokens for a link whose creating key is gone. Per process: such a link's
@@ -121,9 +125,9 @@ const notFound = (): RawResponse =>
   )
 
 /**
- * The query a `callback_url` receives after a payment (§5), signed as Razorpay signs it: lowercase
- * hex HMAC-SHA256, keyed with the secret of the API key that created the link, over
- * `invoice_id|invoice_receipt|invoice_status|payment_id`.
+ * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback),
+ * signed as Razorpay signs it: lowercase hex HMAC-SHA256, keyed with the secret of the API key that
+ * created the link, over `invoice_id|invoice_receipt|invoice_status|payment_id`.
  */
 export const callbackLocation = (link: PaymentLink, payment: Payment, secret: string): string => {
   const receipt = link.receipt ?? ""
@@ -357,18 +361,51 @@ const act = (
 /** The idempotency key of a form: its nonce, in a namespace of its own. */
 const formKey = (nonce: string): string => `hosted-page:${nonce}`
 
+/** The answer to a form already submitted with other details. */
+const usedForm = (link: PaymentLink): RawResponse =>
+  htmlResponse(
+    409,
+    View.messagePage(
+      "This form was already used",
+      "This form was already submitted with other details. Open the payment page again to make another payment.",
+      `/i/${link.shortCode}`
+    ),
+    { link }
+  )
+
+/** The answer to a double submit whose first submit is still not answered after `IN_PROGRESS_WAIT_MILLIS`. */
+const stillInProgress = (link: PaymentLink): RawResponse =>
+  htmlResponse(
+    409,
+    View.messagePage(
+      "Payment in progress",
+      "This payment is still being processed. Open the payment page again in a moment to see its status.",
+      `/i/${link.shortCode}`
+    ),
+    { link }
+  )
+
+/** The refusal of a post to a link nobody can pay any more, or `undefined` while the link is open. */
+const closedRefusal = (context: Context, request: Request<any>, values: View.FormValues) =>
+  Effect.gen(function* () {
+    if (Transitions.isOpen(context.link.status)) return undefined
+    // Nothing can happen to a closed link, whoever posts: the answer is the domain's refusal.
+    const checked = yield* dryRun(context.link, {})
+    return Either.isLeft(checked) ? yield* refusalPage(context, request, checked.left, values) : undefined
+  })
+
+/**
+ * A form post. A genuine form is answered through core's idempotency protocol, keyed by its nonce, and
+ * its record is consulted before the link's state: a form that paid the link (an answer lost, a double
+ * click, eight submits at once) gets the stored success page or redirect again, never "Payment refused".
+ * A second submit while the first is in flight waits for the first one's answer and gives the same.
+ */
 const pay = (request: Request<Readonly<Record<string, string>>>) =>
   Effect.gen(function* () {
     const link = yield* findLink(request.path.code)
     if (link === undefined) return notFound()
     const context = yield* contextOf(link)
     const values = formValues(request.body)
-    if (!Transitions.isOpen(link.status)) {
-      // Nothing can happen to a closed link, whoever posts: the answer is the domain's refusal.
-      const checked = yield* dryRun(link, {})
-      if (Either.isLeft(checked)) return yield* refusalPage(context, request, checked.left, values)
-    }
-    if (context.payability === "no-gateway") return unavailable(link, NOT_CONFIGURED)
     const verdict = FormToken.verify(
       context.key,
       link.id,
@@ -377,59 +414,41 @@ const pay = (request: Request<Readonly<Record<string, string>>>) =>
       yield* realNow
     )
     if (verdict._tag === "Invalid" || !sameOrigin(request.headers, link)) {
+      const closed = yield* closedRefusal(context, request, values)
+      if (closed !== undefined) return closed
+      if (context.payability === "no-gateway") return unavailable(link, NOT_CONFIGURED)
       const alert = refused(
         "Please try again",
         "This form has expired or did not come from this page, so nothing was paid. Check the details and submit again."
       )
       return yield* renderLink(context, request, 403, { alert, values })
     }
-    const tenant = Tenant.make(link.merchantId, link.mode)
     const store = yield* IdempotencyStore
-    const key = formKey(verdict.nonce)
-    const hash = requestHash("POST", request.pathname, { ...values, due: text(request.body.due) })
-    const deadline = (yield* Clock.currentTimeMillis) + IN_PROGRESS_WAIT_MILLIS
-    for (;;) {
-      const claim = yield* store.begin(tenant, key, hash, yield* realNow)
-      switch (claim._tag) {
-        case "Replay":
-          return replay(context, claim.response)
-        case "Mismatch":
-          return htmlResponse(
-            409,
-            View.messagePage(
-              "This form was already used",
-              "This form was already submitted with other details. Open the payment page again to make another payment.",
-              `/i/${link.shortCode}`
-            ),
-            { link }
-          )
-        case "InProgress":
-          // A double submit: wait for the first one's answer and give the same.
-          if ((yield* Clock.currentTimeMillis) > deadline)
-            return htmlResponse(
-              409,
-              View.messagePage(
-                "Payment in progress",
-                "This payment is still being processed. Open the payment page again in a moment to see its status.",
-                `/i/${link.shortCode}`
-              ),
-              { link }
-            )
-          yield* Effect.sleep("100 millis")
-          continue
-        case "Claimed": {
-          // A refused or failed attempt gives the form up, so the customer can correct it and resubmit.
-          const outcome = yield* act(context, request, values).pipe(
-            Effect.onExit((exit) =>
-              exit._tag === "Success" && exit.value._tag === "Done"
-                ? store.complete(tenant, key, exit.value.response)
-                : store.release(tenant, key)
-            )
-          )
-          return outcome._tag === "Done" ? replay(context, outcome.response) : outcome.page
-        }
+    // A refused or failed attempt gives the form up, so the customer can correct it and resubmit.
+    const attempt = Effect.gen(function* () {
+      const closed = yield* closedRefusal(context, request, values)
+      if (closed !== undefined) return { answer: closed, store: undefined }
+      if (context.payability === "no-gateway") return { answer: unavailable(link, NOT_CONFIGURED), store: undefined }
+      const outcome = yield* act(context, request, values)
+      return outcome._tag === "Done"
+        ? { answer: replay(context, outcome.response), store: outcome.response }
+        : { answer: outcome.page, store: undefined }
+    })
+    return yield* Idempotency.once(store, {
+      tenant: Tenant.make(link.merchantId, link.mode),
+      key: formKey(verdict.nonce),
+      requestHash: requestHash("POST", request.pathname, { ...values, due: text(request.body.due) }),
+      now: realNow,
+      run: attempt,
+      replay: (response) => Effect.succeed(replay(context, response)),
+      mismatch: Effect.sync(() => usedForm(link)),
+      whileInFlight: {
+        _tag: "Wait",
+        pollMillis: IN_PROGRESS_POLL_MILLIS,
+        waitMillis: IN_PROGRESS_WAIT_MILLIS,
+        timedOut: Effect.sync(() => stillInProgress(link))
       }
-    }
+    })
   })
 
 /** The hosted page's routes, served next to the API. */

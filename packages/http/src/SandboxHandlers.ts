@@ -1,5 +1,5 @@
 /**
- * The handlers of the sandbox group (PRODUCT.md §4.4). Test-mode keys only: with a live key these
+ * The handlers of the sandbox group (docs/http-api.md). Test-mode keys only: with a live key these
  * routes answer exactly as a route that does not exist would.
  */
 import { Inbox } from "@paylinks/core/Inbox"
@@ -8,11 +8,11 @@ import { TestClocks } from "@paylinks/core/TestClocks"
 import * as Validation from "@paylinks/core/Validation"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { type Api, CurrentPrincipal } from "./Api.js"
+import { type Api, CurrentPrincipal } from "@paylinks/contract/Api"
 import type * as NodeServer from "./NodeServer.js"
 import * as SandboxPayment from "./SandboxPayment.js"
-import { toInboxCollection, toSandboxPayment, toTestClock } from "./SandboxWire.js"
-import * as WireErrors from "./WireErrors.js"
+import { toInboxCollection, toSandboxPayment, toTestClock } from "@paylinks/contract/SandboxWire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 
 /** What the sandbox handlers need from the composition root. */
 export type Requirements = PaymentLinks | TestClocks | Inbox

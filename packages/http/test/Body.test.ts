@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as SchemaAST from "effect/SchemaAST"
-import { CreateInvoiceRequest, UpdateInvoiceRequest } from "../src/Wire.js"
+import { CreateInvoiceRequest, UpdateInvoiceRequest } from "@paylinks/contract/Wire"
 import { integerFieldsOf, parseBody, parseForm } from "../src/internal/body.js"
-import { canonicalJson, requestHash } from "../src/Idempotency.js"
+import { canonicalJson, requestHash } from "@paylinks/contract/Idempotency"
 
 const bytes = (text: string) => new TextEncoder().encode(text)
 const FORM = "application/x-www-form-urlencoded"

@@ -357,7 +357,7 @@ layer(servedLayer(), { excludeTestServices: true })("the HTTP adapter", (it) => 
         const caller = yield* merchants.authenticate(KEY, SECRET)
         const key = `busy-${Date.now()}`
         const body = { type: "link", amount: 1000 }
-        const { requestHash } = yield* Effect.promise(() => import("../src/Idempotency.js"))
+        const { requestHash } = yield* Effect.promise(() => import("@paylinks/contract/Idempotency"))
         const claim = yield* store.begin(
           caller.tenant,
           key,

@@ -8,10 +8,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
-import { Api } from "../src/Api.js"
+import { Api } from "@paylinks/contract/Api"
 import * as ApiDocs from "../src/ApiDocs.js"
-import * as Wire from "../src/Wire.js"
-import * as WireErrors from "../src/WireErrors.js"
+import * as Wire from "@paylinks/contract/Wire"
+import * as WireErrors from "@paylinks/contract/WireErrors"
 
 const T0 = 1_700_000_000
 
@@ -43,7 +43,7 @@ const linksInEveryStatus = Effect.gen(function* () {
 })
 
 describe("the wire entity", () => {
-  it.effect("toEntity gives every §4.3 key, in order, valid against the schema, in every status", () =>
+  it.effect("toEntity gives every entity key, in order, valid against the schema, in every status", () =>
     Effect.gen(function* () {
       const all = yield* linksInEveryStatus
       expect(Object.keys(Wire.InvoiceEntity.fields)).toEqual(ENTITY_KEYS)

@@ -11,7 +11,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as NotifierSettings from "../src/NotifierSettings.js"
-import * as Templates from "../src/Templates.js"
+import * as Templates from "@paylinks/core/NotificationTemplates"
 import { httpServer, issuedLink, TENANT } from "./fixtures.js"
 
 const settingsOf = (env: Record<string, string>) =>

@@ -7,7 +7,7 @@ import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as SmsNotifier from "../src/SmsNotifier.js"
-import * as Templates from "../src/Templates.js"
+import * as Templates from "@paylinks/core/NotificationTemplates"
 import { httpServer, issuedLink } from "./fixtures.js"
 
 const customer = { name: "Gaurav Kumar", email: "gaurav@example.com", contact: "+919876543210" }

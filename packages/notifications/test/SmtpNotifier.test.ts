@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { SMTPServer } from "smtp-server"
 import * as SmtpNotifier from "../src/SmtpNotifier.js"
-import * as Templates from "../src/Templates.js"
+import * as Templates from "@paylinks/core/NotificationTemplates"
 import { issuedLink } from "./fixtures.js"
 
 interface Mail {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Templates from "../src/Templates.js"
+import * as Templates from "@paylinks/core/NotificationTemplates"
 import { issuedLink, paidPart } from "./fixtures.js"
 
 const customer = { name: "Gaurav Kumar", email: "gaurav@example.com", contact: "+919876543210" }

@@ -31,9 +31,10 @@ import * as SqlWebhooks from "./SqlWebhooks.js"
 import * as StatementRunner from "./StatementRunner.js"
 import { MasterKeyError, type SchemaTooNew, StorageUnavailable } from "./StorageError.js"
 import { StorageHealth } from "./StorageHealth.js"
+import { SchemaStatus } from "./SchemaStatus.js"
 import * as Writer from "./Writer.js"
 
-/** The services a storage layer provides. */
+/** The services a storage layer provides: the ports, and nothing they are built from. */
 export type Services =
   | PaymentLinkRepository
   | Merchants
@@ -44,9 +45,13 @@ export type Services =
   | WebhookDeliveries
   | Inbox
   | StorageHealth
-  | Writer.Writer
-  | StatementRunner.StatementRunner
-  | SqlClient.SqlClient
+  | SchemaStatus
+
+/**
+ * What the ports run on, in the same context but not in `Services`: the connection, the write path and the
+ * statement runner stay inside this package (its own tests reach them by name).
+ */
+export type Internals = Writer.Writer | StatementRunner.StatementRunner | SqlClient.SqlClient
 
 export interface Options {
   readonly masterKey: Uint8Array
@@ -98,7 +103,7 @@ export const describeCause = (error: { readonly message: string; readonly cause?
 export const make = (
   options: Options
 ): Effect.Effect<
-  Context.Context<Services>,
+  Context.Context<Services | Internals>,
   SchemaTooNew | MasterKeyError | StorageUnavailable,
   SqlClient.SqlClient | IdGenerator | Scope.Scope
 > =>
@@ -127,9 +132,25 @@ export const make = (
         Effect.catchTag("SqlError", (error) => Effect.fail(unavailable(options.description)(error)))
       )
     })
+    const schema = SchemaStatus.of({
+      read: Effect.map(
+        sql.unsafe<{ readonly version: unknown; readonly name: unknown; readonly applied_at: unknown }>(
+          `SELECT version, name, applied_at FROM ${Migrations.TABLE} WHERE version > 0 ORDER BY version`
+        ),
+        (rows) => {
+          const applied = rows.map((row) => ({
+            version: Number(row.version),
+            name: String(row.name),
+            appliedAt: Number(row.applied_at)
+          }))
+          return { applied, current: applied[applied.length - 1]?.version ?? 0, latest: Migrations.LATEST_VERSION }
+        }
+      ).pipe(Effect.orDie)
+    })
     const base = Context.make(Writer.Writer, writer).pipe(
       Context.add(StatementRunner.StatementRunner, options.runner ?? StatementRunner.viaClient),
       Context.add(StorageHealth, health),
+      Context.add(SchemaStatus, schema),
       Context.add(SqlClient.SqlClient, sql)
     )
     const ports = Layer.mergeAll(

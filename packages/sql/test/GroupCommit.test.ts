@@ -17,13 +17,12 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as SqliteStorage from "../src/SqliteStorage.js"
 import { Writer } from "../src/Writer.js"
-import { tempDatabase } from "./helpers.js"
+import { sqliteWithInternals, tempDatabase } from "./helpers.js"
 
 const stack = (filename: string, lockTimeoutMs?: number) =>
   PaymentLinks.layer.pipe(
-    Layer.provideMerge(SqliteStorage.layer({ filename, lockTimeoutMs })),
+    Layer.provideMerge(sqliteWithInternals({ filename, lockTimeoutMs })),
     Layer.provideMerge(PaymentLinks.linkSettings("http://localhost")),
     Layer.provideMerge(IdGenerator.layerCrypto)
   )

@@ -11,11 +11,16 @@ import * as Tenant from "@paylinks/core/Tenant"
 import type { ListQuery } from "@paylinks/core/Validation"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as PgStorage from "../src/PgStorage.js"
-import * as SqliteStorage from "../src/SqliteStorage.js"
 import { claimStatement } from "../src/SqlOutbox.js"
 import { findByIdStatement, listStatement } from "../src/SqlPaymentLinkRepository.js"
-import { requirePg, TEST_MASTER_KEY, tempDatabase, withFreshSchema } from "./helpers.js"
+import {
+  pgWithInternals,
+  requirePg,
+  sqliteWithInternals,
+  TEST_MASTER_KEY,
+  tempDatabase,
+  withFreshSchema
+} from "./helpers.js"
 
 const ROWS = 30_000
 const MERCHANTS = 30
@@ -144,7 +149,7 @@ describe("query plans on SQLite", () => {
       expect(claim).toContain("SCAN outbox USING INDEX outbox_pending_in_order")
       for (const detail of claim) expect(detail).not.toMatch(/TEMP B-TREE/)
     }).pipe(
-      Effect.provide(SqliteStorage.layer({ filename: tempDatabase() }).pipe(Layer.provide(IdGenerator.layerCrypto)))
+      Effect.provide(sqliteWithInternals({ filename: tempDatabase() }).pipe(Layer.provide(IdGenerator.layerCrypto)))
     )
   )
 })
@@ -195,7 +200,7 @@ describe.skipIf(!pgEnabled)("query plans on PostgreSQL", () => {
       expect(claim.filter((node) => node["Node Type"] === "Sort" || node["Node Type"] === "Seq Scan")).toEqual([])
     }).pipe(
       Effect.provide(
-        withFreshSchema((url) => PgStorage.layer({ url, masterKey: TEST_MASTER_KEY })).pipe(
+        withFreshSchema((url) => pgWithInternals({ url, masterKey: TEST_MASTER_KEY })).pipe(
           Layer.provide(IdGenerator.layerCrypto)
         )
       )

@@ -13,12 +13,12 @@ import * as Logger from "effect/Logger"
 import * as SqliteStorage from "../src/SqliteStorage.js"
 import { StorageHealth } from "../src/StorageHealth.js"
 import { storageContract } from "./contract.js"
-import { tempDatabase } from "./helpers.js"
+import { sqliteWithInternals, tempDatabase } from "./helpers.js"
 
 storageContract("SQLite", () => SqliteStorage.layer({ filename: tempDatabase() }))
 
 const open = (filename: string, masterKey?: string) =>
-  SqliteStorage.layer({ filename, masterKey }).pipe(Layer.provideMerge(IdGenerator.layerCrypto))
+  sqliteWithInternals({ filename, masterKey }).pipe(Layer.provideMerge(IdGenerator.layerCrypto))
 
 describe("SQLite storage", () => {
   it.effect("runs in WAL with foreign keys, a short busy timeout and synchronous=FULL; answers pings", () =>

@@ -12,11 +12,10 @@ import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Tracer from "effect/Tracer"
-import * as SqliteStorage from "../src/SqliteStorage.js"
 import { StatementRunner } from "../src/StatementRunner.js"
-import { tempDatabase } from "./helpers.js"
+import { sqliteWithInternals, tempDatabase } from "./helpers.js"
 
-const storage = () => SqliteStorage.layer({ filename: tempDatabase() }).pipe(Layer.provide(IdGenerator.layerCrypto))
+const storage = () => sqliteWithInternals({ filename: tempDatabase() }).pipe(Layer.provide(IdGenerator.layerCrypto))
 
 const probe = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient

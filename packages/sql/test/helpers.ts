@@ -10,6 +10,8 @@ import * as TempDir from "@paylinks/testing/TempDir"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as PgStorage from "../src/PgStorage.js"
+import * as SqliteStorage from "../src/SqliteStorage.js"
 
 export { pgUrl, requirePg } from "@paylinks/testing/Postgres"
 
@@ -52,3 +54,10 @@ export const withFreshSchema = <ROut, E, RIn>(
 
 /** A stable base64 master key for tests. */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString("base64")
+
+/**
+ * The storage layers with what their ports run on (the connection, the writer, the statement runner), which the
+ * package's public layers leave out of their type: for tests that look at the database beside the ports.
+ */
+export const sqliteWithInternals = (options: SqliteStorage.Options) => Layer.scopedContext(SqliteStorage.make(options))
+export const pgWithInternals = (options: PgStorage.Options) => Layer.scopedContext(PgStorage.make(options))

@@ -1,6 +1,6 @@
 /**
- * The dispatcher: the one consumer of the outbox (PRODUCT.md §3.2, §6). It runs two passes, in the
- * server process or alone, any number of them against one database:
+ * The dispatcher: the one consumer of the outbox (docs/domain.md#lifecycle, docs/webhooks.md). It runs two passes, in
+ * the server process or alone, any number of them against one database:
  *
  * - relay: claims outbox entries under a lease. A webhook-worthy event is rendered once (Razorpay's
  *   envelope) and recorded with one pending delivery per subscribed enabled endpoint, then completed;
@@ -41,10 +41,10 @@ import { isOpen } from "@paylinks/core/Transitions"
 import { type ClaimedDelivery, type Outcome, WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
 import { WebhookEndpoints, type WebhookEventName } from "@paylinks/core/WebhookEndpoints"
 import { traced } from "@paylinks/core/Traced"
-import * as Templates from "@paylinks/notifications/Templates"
+import * as Templates from "@paylinks/core/NotificationTemplates"
 import * as Backoff from "./Backoff.js"
 import * as DispatcherSettings from "./DispatcherSettings.js"
-import * as Envelope from "./Envelope.js"
+import * as Envelope from "@paylinks/contract/WebhookEnvelope"
 import * as HttpSender from "./HttpSender.js"
 import * as Wake from "./Wake.js"
 

@@ -39,7 +39,12 @@ describe("SQLite at rest", () => {
       expect(rows[0]!.secret_ciphertext).toMatch(/^v1:/)
       expect(rows[0]!.secret_ciphertext).not.toContain("plaintext")
     }).pipe(
-      Effect.provide(SqliteStorage.layer({ filename: tempDatabase() }).pipe(Layer.provide(IdGenerator.layerCrypto)))
+      // Built from `make`, whose context names the connection the ports run on (the public layer leaves it out).
+      Effect.provide(
+        Layer.scopedContext(SqliteStorage.make({ filename: tempDatabase() })).pipe(
+          Layer.provide(IdGenerator.layerCrypto)
+        )
+      )
     )
   )
 })

@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Outbox } from "@paylinks/core/Outbox"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import { WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
-import { InvoiceEntity, toEntity } from "@paylinks/http/Wire"
+import { InvoiceEntity, toEntity } from "@paylinks/contract/Wire"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -188,7 +188,7 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
         expect(onExpire!.payload.invoice.entity.status).toBe("expired")
         expect(onExpire!.payload.invoice.entity.expired_at).toBe(T0 + 180 + HOUR)
         expect(onExpire!.created_at).toBe(T0 + 180 + HOUR)
-        // Every invoice entity is the §4.3 entity, key for key.
+        // Every invoice entity is the API's entity (docs/http-api.md#the-invoice-entity), key for key.
         for (const body of [onPartial, onPaid, onCancel, onExpire])
           expect(Object.keys(body!.payload.invoice.entity)).toEqual(
             Object.keys(Schema.decodeUnknownSync(InvoiceEntity)(body!.payload.invoice.entity))

@@ -1,0 +1,235 @@
+/**
+ * The paylinks HTTP contract, defined once: the server walks it to register its routes, the typed
+ * client derives its methods from it, and the OpenAPI document is generated from it.
+ *
+ * Free of Node and server imports: the typed client and the CLI load it cheaply.
+ */
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as OpenApi from "@effect/platform/OpenApi"
+import type { Principal } from "@paylinks/core/Merchants"
+import * as Context from "effect/Context"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as SchemaAST from "effect/SchemaAST"
+import * as SandboxWire from "./SandboxWire.js"
+import * as Wire from "./Wire.js"
+
+/** The merchant and mode an authenticated request acts for. */
+export class CurrentPrincipal extends Context.Tag("@paylinks/http/CurrentPrincipal")<CurrentPrincipal, Principal>() {}
+
+/**
+ * Razorpay's authentication: `Authorization: Basic base64(key_id:key_secret)`. Groups and endpoints
+ * that carry this middleware are authenticated by the server before their handler runs, and their
+ * handlers find the caller in `CurrentPrincipal`. A caller that failed to authenticate too often is
+ * answered `429` before that, so every group carrying it also declares `TooManyRequests`.
+ */
+export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("@paylinks/http/Authorization", {
+  failure: Wire.Unauthorized,
+  provides: CurrentPrincipal,
+  security: { basic: HttpApiSecurity.basic }
+}) {}
+
+const IdPath = Schema.Struct({ id: Schema.String })
+
+/** Payment Links as Razorpay's legacy invoices of `type=link` (docs/http-api.md#endpoints). */
+export class InvoicesGroup extends HttpApiGroup.make("invoices")
+  .add(
+    HttpApiEndpoint.post("create", "/")
+      .setPayload(Wire.CreateInvoiceRequest)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(Wire.InvoiceEntity)
+      .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Create a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "Creates a link in `issued` status. `type` must be `link`. Fields not listed are refused. " +
+          "With an `Idempotency-Key` header the first answer is replayed for 24 hours."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("fetch", "/:id")
+      .setPath(IdPath)
+      .addSuccess(Wire.InvoiceEntity)
+      .annotate(OpenApi.Summary, "Fetch a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "A link past its `expire_by` reads as `expired`. Another merchant's or mode's link does not exist."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/")
+      .setUrlParams(Wire.ListInvoicesParams)
+      .addSuccess(Wire.InvoiceCollection)
+      .annotate(OpenApi.Summary, "List Payment Links")
+      .annotate(
+        OpenApi.Description,
+        "Newest first. Filters: `type`, `status`, `receipt`, `customer_id`, `payment_id`, `from`/`to` " +
+          "(created_at bounds, inclusive), `count` (default 10, at most 100), `skip` (default 0)."
+      )
+  )
+  .add(
+    HttpApiEndpoint.patch("update", "/:id")
+      .setPath(IdPath)
+      .setPayload(Wire.UpdateInvoiceRequest)
+      .addSuccess(Wire.InvoiceEntity)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Update a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "An `issued` link takes `receipt`, `notes`, `expire_by`, `partial_payment`, `first_payment_min_amount` " +
+          "and `reminder_enable`; a link in any other status takes `notes` only."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("cancel", "/:id/cancel")
+      .setPath(IdPath)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(Wire.InvoiceEntity)
+      .addError(Wire.Conflict)
+      .annotate(OpenApi.Summary, "Cancel a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "Only an `issued` link can be cancelled; the answer is the link with `status: cancelled` and " +
+          "`cancelled_at` set. Any other status is refused with `Operation not allowed for Invoice in <status> " +
+          "status.` and nothing changes. Once cancelled, no payments can be accepted using the link."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("notifyBy", "/:id/notify_by/:medium")
+      .setPath(Schema.Struct({ id: Schema.String, medium: Schema.String }))
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(Wire.NotifyResult)
+      .addError(Wire.Conflict)
+      .annotate(OpenApi.Summary, "Send a Payment Link again")
+      .annotate(OpenApi.Description, "Resends the link to the customer by `sms` or `email`.")
+  )
+  .addError(Wire.TooManyRequests)
+  .middleware(Authorization)
+  .prefix("/v1/invoices")
+  .annotate(OpenApi.Description, "Payment Links (Razorpay's legacy invoices of type `link`).") {}
+
+/** Liveness and readiness, for orchestrators; no credentials needed. */
+export class SystemGroup extends HttpApiGroup.make("system")
+  .add(
+    HttpApiEndpoint.get("healthz", "/healthz")
+      .addSuccess(Wire.HealthStatus)
+      .annotate(OpenApi.Summary, "Liveness: the process answers")
+  )
+  .add(
+    HttpApiEndpoint.get("readyz", "/readyz")
+      .addSuccess(Wire.HealthStatus)
+      .addError(Wire.ServiceUnavailable)
+      .annotate(OpenApi.Summary, "Readiness: the storage is reachable")
+  ) {}
+
+/**
+ * The sandbox extensions (docs/http-api.md#sandbox-extensions), for an integration's own tests: what a customer or time
+ * would do. Test-mode keys only; a live key gets the ordinary "URL not found" refusal.
+ */
+export class SandboxGroup extends HttpApiGroup.make("sandbox")
+  .add(
+    HttpApiEndpoint.post("pay", "/invoices/:id/payments")
+      .setPath(IdPath)
+      .setPayload(SandboxWire.SandboxPaymentRequest)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(SandboxWire.SandboxPaymentResult)
+      .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Make a sandbox payment")
+      .annotate(
+        OpenApi.Description,
+        "A captured payment, exactly as the hosted page makes it: `amount` (minor units) defaults to the amount " +
+          'due, `method` to `card`. Answers `{entity: "sandbox_payment", payment, invoice}`: the payment entity ' +
+          "and the link after it. Refusals are the domain's (e.g. `Payment amount exceeds the amount due.`)."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("clock", "/clock")
+      .addSuccess(SandboxWire.TestClockEntity)
+      .annotate(OpenApi.Summary, "Read the test clock")
+      .annotate(OpenApi.Description, "The merchant's test-mode clock: its offset from real time and its current time.")
+  )
+  .add(
+    HttpApiEndpoint.post("advanceClock", "/clock")
+      .setPayload(SandboxWire.AdvanceClockRequest)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(SandboxWire.TestClockEntity)
+      .addError(Wire.Conflict)
+      .annotate(OpenApi.Summary, "Advance the test clock")
+      .annotate(
+        OpenApi.Description,
+        "Moves the merchant's test-mode clock forward by `advance_by` seconds. Links that are due by the new time " +
+          "are expired before the answer, and their `invoice.expired` events are emitted. Other merchants and " +
+          "live mode are not affected."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("inbox", "/inbox")
+      .setUrlParams(SandboxWire.InboxParams)
+      .addSuccess(SandboxWire.InboxCollection)
+      .annotate(OpenApi.Summary, "Read the sandbox inbox")
+      .annotate(
+        OpenApi.Description,
+        "The SMS and emails sent to customers through the sandbox notifier (channels with no SMTP server or SMS " +
+          "provider configured), newest first. Filters: `channel` (`sms` or `email`), `invoice_id`, `count` " +
+          "(default 10, at most 100). Only this merchant's test-mode messages."
+      )
+  )
+  .addError(Wire.TooManyRequests)
+  .middleware(Authorization)
+  .prefix("/v1/sandbox")
+  .annotate(OpenApi.Description, "Sandbox extensions for test mode: payments, the test clock and the inbox.") {}
+
+const badRequestDescription = Option.getOrElse(SchemaAST.getDescriptionAnnotation(Wire.BadRequest.ast), () => "")
+const DECODE_ERROR_SCHEMAS = ["HttpApiDecodeError", "Issue", "PropertyKey"]
+const isDecodeErrorRef = (schema: unknown): boolean =>
+  typeof schema === "object" &&
+  schema !== null &&
+  (schema as { $ref?: unknown }).$ref === "#/components/schemas/HttpApiDecodeError"
+
+/**
+ * `HttpApi` documents its own decode error on every 400, but this server never answers with it:
+ * every 400 is Razorpay's envelope. The document is rewritten to say so.
+ */
+const withoutDecodeError = (spec: Record<string, any>): Record<string, any> => {
+  for (const item of Object.values<Record<string, any>>(spec.paths ?? {})) {
+    for (const operation of Object.values<Record<string, any>>(item)) {
+      const response = operation?.responses?.["400"]
+      if (response === undefined) continue
+      for (const media of Object.values<Record<string, any>>(response.content ?? {})) {
+        const anyOf = media.schema?.anyOf
+        if (!Array.isArray(anyOf)) continue
+        const rest = anyOf.filter((schema) => !isDecodeErrorRef(schema))
+        media.schema = rest.length === 1 ? rest[0] : { anyOf: rest }
+      }
+      response.description = badRequestDescription
+    }
+  }
+  const schemas = spec.components?.schemas
+  if (schemas !== undefined) for (const name of DECODE_ERROR_SCHEMAS) delete schemas[name]
+  return spec
+}
+
+/** The whole paylinks API. */
+export class Api extends HttpApi.make("paylinks")
+  .add(InvoicesGroup)
+  .add(SystemGroup)
+  .add(SandboxGroup)
+  .addError(Wire.BadRequest)
+  .addError(Wire.InternalServerError)
+  .annotate(OpenApi.Transform, withoutDecodeError)
+  .annotateContext(
+    OpenApi.annotations({
+      title: "paylinks",
+      version: "1",
+      description:
+        "A Razorpay-compatible Payment Links API. Requests and answers are Razorpay's JSON; every error is " +
+        'Razorpay\'s envelope `{"error":{"code","description","source","step","reason","metadata",' +
+        '"field"?}}`.'
+    })
+  ) {}

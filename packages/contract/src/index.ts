@@ -1,0 +1,6 @@
+export * as Api from "./Api.js"
+export * as Idempotency from "./Idempotency.js"
+export * as SandboxWire from "./SandboxWire.js"
+export * as WebhookEnvelope from "./WebhookEnvelope.js"
+export * as Wire from "./Wire.js"
+export * as WireErrors from "./WireErrors.js"

@@ -1,0 +1,192 @@
+/**
+ * The composition root: configuration → storage → use-cases → the listening HTTP server, plus the
+ * expiry sweeper and (unless configured off) the webhook and notification dispatcher, the outbox's one
+ * consumer. `make` runs in a scope; closing it stops the sweeper, stops accepting and lets the requests
+ * in flight finish, stops the dispatcher and closes the database, in that order. `apps/server` runs
+ * it as its process, the CLI's `serve` as a command.
+ */
+import * as ExpirySweep from "@paylinks/core/ExpirySweep"
+import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
+import type { Inbox } from "@paylinks/core/Inbox"
+import type { Merchants } from "@paylinks/core/Merchants"
+import * as PaymentGateway from "@paylinks/core/PaymentGateway"
+import type { PaymentLinkRepository } from "@paylinks/core/PaymentLinkRepository"
+import * as PaymentLinks from "@paylinks/core/PaymentLinks"
+import type { TestClocks } from "@paylinks/core/TestClocks"
+import type * as NodeServer from "@paylinks/http/NodeServer"
+import * as PaylinksServer from "@paylinks/http/PaylinksServer"
+import * as Readiness from "@paylinks/http/Readiness"
+import * as RequestLog from "@paylinks/http/RequestLog"
+import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
+import type { StorageStartupError } from "@paylinks/sql/StorageError"
+import { StorageHealth } from "@paylinks/sql/StorageHealth"
+import * as Dispatcher from "@paylinks/webhooks/Dispatcher"
+import * as Wake from "@paylinks/webhooks/Wake"
+import * as WebhookRegistry from "@paylinks/webhooks/WebhookRegistry"
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import * as Bootstrap from "./Bootstrap.js"
+import * as Database from "./Database.js"
+import { localUrl, type ServerConfig } from "./ServerConfig.js"
+
+export interface Options {
+  /** The request log; default one JSON line per request on stdout. */
+  readonly logger?: RequestLog.Logger | undefined
+  /** Human-readable startup lines (URL, generated key pair); default stdout. */
+  readonly print?: ((line: string) => void) | undefined
+  /** How often expired links are stored as expired (and their events emitted). Default 30 s; 0 disables. */
+  readonly sweepIntervalMillis?: number | undefined
+  /** How long shutdown waits for requests in flight. Default 30 s. */
+  readonly shutdownTimeoutMillis?: number | undefined
+  /** Where live-mode customers pay on the hosted page. Default none: live links cannot be paid there. */
+  readonly paymentGateway?: Layer.Layer<PaymentGateway.PaymentGateway> | undefined
+  /** The background work's log (the dispatcher's); default one JSON line each, warnings and errors on stderr. */
+  readonly log?: ((line: LogLine) => void) | undefined
+}
+
+/** One line of the background work's log. */
+export interface LogLine {
+  readonly time: string
+  readonly level: "info" | "warn" | "error"
+  readonly msg: "dispatcher"
+  readonly message: string
+  /** The failure behind an error, as Effect renders it. */
+  readonly cause?: string
+}
+
+/** The services the server runs on, for embedders and tests that act beside the API (a sandbox payment). */
+export type Services =
+  | PaymentLinks.PaymentLinks
+  | Merchants
+  | TestClocks
+  | PaymentLinkRepository
+  | IdempotencyStore
+  | StorageHealth
+  | WebhookRegistry.WebhookRegistry
+  | Inbox
+  | Dispatcher.Requirements
+
+/** A started server. */
+export interface Started extends NodeServer.Running {
+  /** The base of every `short_url`. */
+  readonly publicUrl: string
+  /** The running services (valid until the scope closes). */
+  readonly context: Context.Context<Services>
+  /** The key pair generated on a fresh database (its secret is shown this once), if any. */
+  readonly generatedKey: { readonly keyId: string; readonly secret: string } | undefined
+}
+
+export type StartupError = StorageStartupError | NodeServer.ListenError
+
+/**
+ * Stores the expiry of due links in the background (core's `ExpirySweep`, test clocks included), so
+ * their events leave even if nobody reads the links.
+ */
+const sweeper = (intervalMillis: number, logger: RequestLog.Logger) =>
+  ExpirySweep.tick().pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.sync(() =>
+        logger({
+          time: new Date().toISOString(),
+          level: "error",
+          msg: "fault",
+          method: "SWEEP",
+          path: "",
+          request_id: "",
+          cause: RequestLog.describeCause(cause)
+        })
+      )
+    ),
+    Effect.repeat(Schedule.spaced(intervalMillis)),
+    Effect.forkScoped
+  )
+
+const writeLine = (line: LogLine) => {
+  const text = `${JSON.stringify(line)}\n`
+  if (line.level === "info") process.stdout.write(text)
+  else process.stderr.write(text)
+}
+
+/** Effect's log (what the dispatcher reports) as `LogLine`s; debug and trace stay out. */
+const backgroundLogger = (log: (line: LogLine) => void) =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message, cause, date }) => {
+      if (logLevel._tag === "Debug" || logLevel._tag === "Trace" || logLevel._tag === "None") return
+      const level = logLevel._tag === "Info" ? "info" : logLevel._tag === "Warning" ? "warn" : "error"
+      const text = (Array.isArray(message) ? message : [message]).map(String).join(" ")
+      log({
+        time: date.toISOString(),
+        level,
+        msg: "dispatcher",
+        message: text,
+        ...(Cause.isEmpty(cause) ? {} : { cause: RequestLog.describeCause(cause) })
+      })
+    })
+  )
+
+/** Starts everything the configuration describes, in the current scope. */
+export const make = (config: ServerConfig, options: Options = {}): Effect.Effect<Started, StartupError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`))
+    const logger = options.logger ?? RequestLog.stdout
+    // With port 0 the public URL is only known once listening; the use-cases read it per link.
+    const publicUrl = { value: config.publicUrl ?? localUrl(config.host, config.port) }
+    const settings = Layer.succeed(PaymentLinks.LinkSettings, {
+      get publicUrl() {
+        return publicUrl.value
+      }
+    })
+    // Its link writes wake this process's dispatcher: their events need not wait for its next poll.
+    const storage = Wake.onWrites(Database.layer(config.database, { masterKey: config.masterKey }))
+    const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
+    const registry = WebhookRegistry.layer({
+      allowPrivateAddresses: config.dispatcher.allowPrivateAddresses,
+      retryWindowSeconds: config.dispatcher.retryWindowSeconds
+    })
+    const app = Layer.mergeAll(
+      PaymentLinks.layer,
+      readiness,
+      options.paymentGateway ?? PaymentGateway.layerNone,
+      registry,
+      NotifierSettings.layer(config.notifier)
+    ).pipe(Layer.provideMerge(Layer.mergeAll(storage, settings)))
+    const context = yield* Layer.build(app)
+    // Opened before the server so that it closes after it: requests in flight still get their events
+    // relayed, and the dispatcher is gone before the database closes.
+    const dispatcherScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    return yield* Effect.gen(function* () {
+      const generatedKey = yield* Bootstrap.ensureCredentials(config.seedKey)
+      const running = yield* PaylinksServer.make({
+        host: config.host,
+        port: config.port,
+        logger,
+        shutdownTimeoutMillis: options.shutdownTimeoutMillis,
+        authFailureLimit: config.authFailureLimit
+      })
+      if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
+      // Started once the public URL is known: notifications print `short_url`.
+      if (config.runDispatcher)
+        yield* Layer.buildWithScope(Dispatcher.layer(config.dispatcher), dispatcherScope).pipe(
+          Effect.provide(backgroundLogger(options.log ?? writeLine))
+        )
+      const interval = options.sweepIntervalMillis ?? 30_000
+      if (interval > 0) yield* sweeper(interval, logger)
+      if (generatedKey !== undefined) print(Bootstrap.announcement(generatedKey))
+      print(`notifications: ${NotifierSettings.describe(config.notifier)}`)
+      print(
+        config.runDispatcher
+          ? `webhooks and notifications: delivered by this process (dispatcher ${config.dispatcher.workerId})`
+          : "webhooks and notifications: not delivered by this process (dispatcher off); run paylinks-dispatcher"
+      )
+      // The last startup line: once it is out, the server answers.
+      print(`paylinks listening on ${running.url}`)
+      return { ...running, publicUrl: publicUrl.value, generatedKey, context }
+    }).pipe(Effect.provide(context))
+  })
