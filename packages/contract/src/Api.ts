@@ -232,8 +232,13 @@ const FORM_DESCRIPTION =
   "JSON, or form-encoded as `curl -d` and Razorpay's SDKs send it: `customer[name]=…`, `notes[key]=…`; in a " +
   "form, integers are digits and booleans `true`/`false` or `1`/`0`."
 
-const schemaAt = (spec: Record<string, any>, schema: Record<string, any> | undefined): Record<string, any> | undefined =>
-  typeof schema?.$ref === "string" ? spec.components?.schemas?.[schema.$ref.slice(schema.$ref.lastIndexOf("/") + 1)] : schema
+const schemaAt = (
+  spec: Record<string, any>,
+  schema: Record<string, any> | undefined
+): Record<string, any> | undefined =>
+  typeof schema?.$ref === "string"
+    ? spec.components?.schemas?.[schema.$ref.slice(schema.$ref.lastIndexOf("/") + 1)]
+    : schema
 
 /** Whether a property is an object (or null): sent as `name[key]=value` in a form. */
 const isObject = (spec: Record<string, any>, schema: Record<string, any>): boolean => {

@@ -219,7 +219,10 @@ export const examples = (): Readonly<Record<string, OperationExamples>> => ({
   },
   "invoices.list": {
     summary: "The newest link",
-    responses: { 200: { entity: "collection", count: 1, items: [sent] }, 400: refused(Validation.validateListQuery({ count: "500" })) }
+    responses: {
+      200: { entity: "collection", count: 1, items: [sent] },
+      400: refused(Validation.validateListQuery({ count: "500" }))
+    }
   },
   "invoices.update": {
     summary: "A new receipt, a later expiry and changed notes",

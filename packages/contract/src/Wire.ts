@@ -205,7 +205,8 @@ const FIELD_DESCRIPTIONS: { readonly [K in keyof typeof CREATE_REQUEST]: string 
   receipt: "Your own reference (up to 40 characters); also answered as `invoice_number`.",
   customer: "The customer to send the link to. Not with `customer_id`.",
   customer_id: "An existing customer (`cust_…`), instead of `customer`.",
-  expire_by: "Unix time (seconds) after which the link expires: at least 15 minutes from now, at most six months from creation.",
+  expire_by:
+    "Unix time (seconds) after which the link expires: at least 15 minutes from now, at most six months from creation.",
   partial_payment: "Whether the link can be paid in parts. Default `false`.",
   first_payment_min_amount: "With `partial_payment`: the smallest first payment, in the currency's smallest unit.",
   sms_notify: "Send the link to the customer's `contact` by SMS. Default `true`.",
@@ -297,8 +298,9 @@ const bodyFields = <T extends Readonly<Record<string, RequestField>>>(fields: T)
  * `NumberFromString` encodes it). The document types it as the integer the server reads it as (core's
  * `validate…Query` refuses anything else with its own text); `jsonSchema` is documentation only.
  */
-export const QueryInteger = (jsonSchema: { readonly minimum?: number; readonly maximum?: number; readonly default?: number } = {}) =>
-  Schema.parseNumber(Schema.String).annotations({ jsonSchema: { type: "integer", ...jsonSchema } })
+export const QueryInteger = (
+  jsonSchema: { readonly minimum?: number; readonly maximum?: number; readonly default?: number } = {}
+) => Schema.parseNumber(Schema.String).annotations({ jsonSchema: { type: "integer", ...jsonSchema } })
 
 /** The schema of one query parameter of a kind: every value travels as text. */
 type QuerySchema<F> = F extends { readonly kind: "integer" }
@@ -360,7 +362,8 @@ export type ListInvoicesParams = typeof ListInvoicesParams.Type
 /** The `Idempotency-Key` header of POST requests (PRODUCT.md §4.5). */
 export const IdempotencyHeaders = Schema.Struct({
   "idempotency-key": Schema.optional(Schema.String).annotations({
-    description: "Up to 255 characters. The first answer to a key is replayed for 24 hours (`Idempotent-Replayed: true`)."
+    description:
+      "Up to 255 characters. The first answer to a key is replayed for 24 hours (`Idempotent-Replayed: true`)."
   })
 })
 
