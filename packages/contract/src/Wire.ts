@@ -68,22 +68,26 @@ export const NotificationStatus = Schema.NullOr(Schema.Literal("pending", "sent"
 export const InvoiceEntity = Schema.Struct({
   id: prefixed("inv_"),
   entity: Schema.Literal("invoice"),
-  receipt: Schema.NullOr(Schema.String),
-  invoice_number: Schema.NullOr(Schema.String),
-  customer_id: Schema.NullOr(prefixed("cust_")),
+  receipt: Schema.NullOr(Schema.String).annotations({ description: "Your own reference, as it was given." }),
+  invoice_number: Schema.NullOr(Schema.String).annotations({ description: "The `receipt`, as Razorpay repeats it." }),
+  customer_id: Schema.NullOr(prefixed("cust_")).annotations({ description: "The customer's id (`cust_…`)." }),
   customer: Schema.NullOr(CustomerEntity),
   customer_details: CustomerDetails,
   order_id: prefixed("order_"),
   line_items: Schema.Tuple(),
-  payment_id: Schema.NullOr(prefixed("pay_")),
-  status: InvoiceStatus,
+  payment_id: Schema.NullOr(prefixed("pay_")).annotations({ description: "The latest payment (`pay_…`)." }),
+  status: InvoiceStatus.annotations({ description: "A link past its `expire_by` reads as `expired`." }),
   expire_by: Schema.NullOr(Timestamp),
   issued_at: Schema.NullOr(Timestamp),
   paid_at: Schema.NullOr(Timestamp),
   cancelled_at: Schema.NullOr(Timestamp),
   expired_at: Schema.NullOr(Timestamp),
-  sms_status: NotificationStatus,
-  email_status: NotificationStatus,
+  sms_status: NotificationStatus.annotations({
+    description: "`pending` until the SMS is sent; null when none was asked for."
+  }),
+  email_status: NotificationStatus.annotations({
+    description: "`pending` until the email is sent; null when none was asked for."
+  }),
   date: Timestamp,
   terms: Schema.Null,
   partial_payment: Schema.Boolean,
@@ -95,11 +99,13 @@ export const InvoiceEntity = Schema.Struct({
   amount_paid: Amount,
   amount_due: Amount,
   currency: Schema.String,
-  currency_symbol: Schema.String,
+  currency_symbol: Schema.String.annotations({ description: "E.g. `₹` for INR." }),
   description: Schema.NullOr(Schema.String),
-  notes: Schema.Record({ key: Schema.String, value: Schema.String }),
+  notes: Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+    description: "Your notes; every value is text."
+  }),
   comment: Schema.Null,
-  short_url: Schema.String,
+  short_url: Schema.String.annotations({ description: "The hosted payment page to send the customer to." }),
   view_less: Schema.Boolean,
   billing_start: Schema.Null,
   billing_end: Schema.Null,
@@ -108,7 +114,9 @@ export const InvoiceEntity = Schema.Struct({
   reminder_enable: Schema.Boolean,
   user_id: Schema.Null,
   created_at: Timestamp,
-  idempotency_key: Schema.NullOr(Schema.String)
+  idempotency_key: Schema.NullOr(Schema.String).annotations({
+    description: "The `Idempotency-Key` the link was created with."
+  })
 }).annotations({ identifier: "Invoice", description: "A Payment Link (a Razorpay invoice of type `link`)." })
 export type InvoiceEntity = typeof InvoiceEntity.Type
 
@@ -273,7 +281,11 @@ const bodySchema = (name: string, field: RequestField): Schema.Schema.Any => {
     case "object": {
       const identifier = OBJECT_IDENTIFIERS[name]
       const schema = Schema.Struct(bodyFields(field.fields))
-      return identifier === undefined ? schema : describe(name, schema.annotations({ identifier }))
+      const description = FIELD_DESCRIPTIONS[name]
+      // One `annotations` call: annotating again would drop the identifier.
+      return identifier === undefined
+        ? schema
+        : schema.annotations({ identifier, ...(description === undefined ? {} : { description }) })
     }
   }
 }
