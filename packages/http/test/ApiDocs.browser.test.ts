@@ -67,6 +67,8 @@ const open = <A>(width: number, f: (page: Page, console: Array<string>) => Promi
     })
   })
 
+// Inside `evaluate` callbacks (run in the page) the page's globals are reached through `globalThis`: this
+// package type-checks without the DOM library.
 const suite = hasBrowser ? layer(Layer.merge(servedLayer(), browserLayer), { excludeTestServices: true }) : undefined
 
 suite?.("/docs in Chromium", (it) => {
@@ -78,7 +80,7 @@ suite?.("/docs in Chromium", (it) => {
         await page
           .locator(".method.post")
           .first()
-          .evaluate((el) => getComputedStyle(el).backgroundColor)
+          .evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundColor)
       ).toBe("rgb(26, 127, 55)")
       expect(console).toEqual([])
       // No framework schema name or text, neither in the page nor in its (folded) examples.
@@ -95,8 +97,8 @@ suite?.("/docs in Chromium", (it) => {
       // Every in-page link lands on something, and every schema named in a type column is a link.
       const targets = await page.locator('a[href^="#"]').evaluateAll((links) =>
         links.map((link) => {
-          const id = decodeURIComponent((link as HTMLAnchorElement).hash.slice(1))
-          return { id, found: document.getElementById(id) !== null }
+          const id = decodeURIComponent((link as unknown as { hash: string }).hash.slice(1))
+          return { id, found: (globalThis as any).document.getElementById(id) !== null }
         })
       )
       expect(targets.filter((target) => !target.found)).toEqual([])
@@ -126,7 +128,9 @@ suite?.("/docs in Chromium", (it) => {
   it.effect("reads on a phone: nothing wider than the screen but the scrolling example blocks", () =>
     open(390, async (page) => {
       Fs.mkdirSync(ARTIFACTS, { recursive: true })
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+      const overflow = await page.evaluate(
+        () => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth
+      )
       await page.screenshot({ path: `${ARTIFACTS}docs-phone.png` })
       await page.locator("#invoices-create").screenshot({ path: `${ARTIFACTS}docs-phone-create.png` })
       expect(overflow).toBeLessThanOrEqual(0)
