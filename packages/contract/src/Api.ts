@@ -42,7 +42,7 @@ const Medium = Schema.String.annotations({
 })
 const IdPath = Schema.Struct({ id: LinkId })
 
-/** The seed's API: Payment Links as Razorpay's legacy invoices of `type=link` (PRODUCT.md §4.2). */
+/** Payment Links as Razorpay's legacy invoices of `type=link` (docs/http-api.md#endpoints). */
 export class InvoicesGroup extends HttpApiGroup.make("invoices")
   .add(
     HttpApiEndpoint.post("create", "/")
@@ -138,7 +138,7 @@ export class SystemGroup extends HttpApiGroup.make("system")
   .annotate(OpenApi.Description, "Liveness and readiness, for orchestrators; no credentials needed.") {}
 
 /**
- * The sandbox extensions (PRODUCT.md §4.4), for an integration's own tests: what a customer or time
+ * The sandbox extensions (docs/http-api.md#sandbox-extensions), for an integration's own tests: what a customer or time
  * would do. Test-mode keys only; a live key gets the ordinary "URL not found" refusal.
  */
 export class SandboxGroup extends HttpApiGroup.make("sandbox")

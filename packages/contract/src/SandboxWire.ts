@@ -1,5 +1,5 @@
 /**
- * The wire shapes of the sandbox extensions (PRODUCT.md §4.4): a sandbox payment's answer (the
+ * The wire shapes of the sandbox extensions (docs/http-api.md#sandbox-extensions): a sandbox payment's answer (the
  * payment, as Razorpay's payment entity of `Wire`, and the link after it), a merchant's test clock, and
  * the messages of the sandbox inbox.
  *

@@ -1,5 +1,5 @@
 /**
- * The wire format of Razorpay's Payment Links (legacy `type=link` invoices), PRODUCT.md §4: the
+ * The wire format of Razorpay's Payment Links (legacy `type=link` invoices), docs/http-api.md: the
  * invoice entity with every key in Razorpay's order, the collection, the request bodies a client may
  * send, and the error envelope as typed errors carrying their HTTP status.
  *
@@ -30,7 +30,7 @@ export const Amount = Schema.Int.annotations({
 const prefixed = (prefix: string) =>
   Schema.String.pipe(Schema.startsWith(prefix)).annotations({ description: `An id: \`${prefix}\` and 14 characters.` })
 
-/** The seed's "Customer details": `{name, contact, email}`. */
+/** Razorpay's "Customer details": `{name, contact, email}`. */
 export const CustomerEntity = Schema.Struct({
   name: Schema.NullOr(Schema.String),
   contact: Schema.NullOr(Schema.String),
@@ -62,8 +62,8 @@ export type InvoiceStatus = typeof InvoiceStatus.Type
 export const NotificationStatus = Schema.NullOr(Schema.Literal("pending", "sent"))
 
 /**
- * The invoice entity (PRODUCT.md §4.3). The order of the fields is the order of the keys on the wire;
- * values that are not set are null, never absent.
+ * The invoice entity (docs/http-api.md#the-invoice-entity). The order of the fields is the order of the keys on the
+ * wire; values that are not set are null, never absent.
  */
 export const InvoiceEntity = Schema.Struct({
   id: prefixed("inv_"),
@@ -371,7 +371,7 @@ export type UpdateInvoiceRequest = typeof UpdateInvoiceRequest.Type
 export const ListInvoicesParams = Schema.Struct(queryFields(LIST_QUERY))
 export type ListInvoicesParams = typeof ListInvoicesParams.Type
 
-/** The `Idempotency-Key` header of POST requests (PRODUCT.md §4.5). */
+/** The `Idempotency-Key` header of POST requests (docs/http-api.md#idempotency-key). */
 export const IdempotencyHeaders = Schema.Struct({
   "idempotency-key": Schema.optional(Schema.String).annotations({
     description:

@@ -166,7 +166,14 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         port: config.port,
         logger,
         shutdownTimeoutMillis: options.shutdownTimeoutMillis,
-        authFailureLimit: config.authFailureLimit
+        authFailureLimit: config.authFailureLimit,
+        publicHosts:
+          config.allowedHosts === "any"
+            ? "any"
+            : [...(config.publicUrl === undefined ? [] : [config.publicUrl]), ...(config.allowedHosts ?? [])],
+        maxConnections: config.maxConnections,
+        headersTimeoutSeconds: config.headersTimeoutSeconds,
+        requestTimeoutSeconds: config.requestTimeoutSeconds
       })
       if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
       // Started once the public URL is known: notifications print `short_url`.

@@ -1,6 +1,6 @@
 /**
- * The dispatcher: the one consumer of the outbox (PRODUCT.md §3.2, §6). It runs two passes, in the
- * server process or alone, any number of them against one database:
+ * The dispatcher: the one consumer of the outbox (docs/domain.md#lifecycle, docs/webhooks.md). It runs two passes, in
+ * the server process or alone, any number of them against one database:
  *
  * - relay: claims outbox entries under a lease. A webhook-worthy event is rendered once (Razorpay's
  *   envelope) and recorded with one pending delivery per subscribed enabled endpoint, then completed;
