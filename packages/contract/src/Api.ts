@@ -292,6 +292,46 @@ const withExamples = (spec: Record<string, any>): Record<string, any> => {
   return spec
 }
 
+const ENVELOPE = "ErrorEnvelope"
+
+/**
+ * The answers the server gives on the head of any request, before it is routed (a foreign `Host`, a
+ * request too slow to arrive, a server at its connection cap): declared on every operation, in the
+ * envelope. `/readyz` keeps its own 503 (storage unreachable), which says more.
+ */
+const withServerAnswers = (spec: Record<string, any>): Record<string, any> => {
+  const answers = ApiExamples.serverAnswers()
+  spec.components.schemas[ENVELOPE] = {
+    type: "object",
+    description: "Razorpay's error envelope.",
+    required: ["error"],
+    properties: { error: { $ref: "#/components/schemas/ErrorDetail" } },
+    additionalProperties: false
+  }
+  for (const item of Object.values<Record<string, any>>(spec.paths ?? {}))
+    for (const operation of Object.values<Record<string, any>>(item)) {
+      const responses: Record<string, any> = operation.responses
+      for (const [status, answer] of Object.entries(answers)) {
+        if (responses[status] !== undefined) continue
+        const value = {
+          error: { code: answer.code, description: answer.text, source: "NA", step: "NA", reason: "NA", metadata: {} }
+        }
+        responses[status] = {
+          description: answer.description,
+          content: {
+            "application/json": {
+              schema: { $ref: `#/components/schemas/${ENVELOPE}` },
+              examples: { example: { summary: answer.text, value } }
+            }
+          }
+        }
+      }
+      // In status order, as the rest of the document lists them.
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)))
+    }
+  return spec
+}
+
 /** The whole paylinks API. */
 export class Api extends HttpApi.make("paylinks")
   .add(InvoicesGroup)
@@ -299,7 +339,7 @@ export class Api extends HttpApi.make("paylinks")
   .add(SandboxGroup)
   .addError(Wire.BadRequest)
   .addError(Wire.InternalServerError)
-  .annotate(OpenApi.Transform, (spec) => withExamples(withFormBodies(withoutDecodeError(spec))))
+  .annotate(OpenApi.Transform, (spec) => withServerAnswers(withExamples(withFormBodies(withoutDecodeError(spec)))))
   .annotateContext(
     OpenApi.annotations({
       title: "paylinks",

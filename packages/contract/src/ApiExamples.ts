@@ -203,6 +203,31 @@ export const commonAnswers = (): Readonly<Record<number, unknown>> => ({
   503: envelope(WireErrors.notReady())
 })
 
+/**
+ * The answers the server gives before it routes a request, on any endpoint (docs/http-api.md#hosts and
+ * the server's limits): their status, what they mean and their envelope. The texts are the HTTP server's
+ * (`Admission.texts`; its test compares them).
+ */
+export const serverAnswers = (): Readonly<
+  Record<number, { readonly description: string; readonly code: string; readonly text: string }>
+> => ({
+  408: {
+    description: "The request did not arrive in time (`PAYLINKS_HEADERS_TIMEOUT`, `PAYLINKS_REQUEST_TIMEOUT`).",
+    code: "BAD_REQUEST_ERROR",
+    text: "The request was not received in time."
+  },
+  421: {
+    description: "The `Host` is not one this server serves (`PAYLINKS_PUBLIC_URL`, `PAYLINKS_ALLOWED_HOSTS`).",
+    code: "BAD_REQUEST_ERROR",
+    text: "The requested host is not served here."
+  },
+  503: {
+    description: "The server holds as many connections as it takes (`PAYLINKS_MAX_CONNECTIONS`).",
+    code: "SERVER_ERROR",
+    text: "The server is busy. Retry later."
+  }
+})
+
 /** The examples of every endpoint, by its operation id (`group.endpoint`). */
 export const examples = (): Readonly<Record<string, OperationExamples>> => ({
   "invoices.create": {
