@@ -153,6 +153,22 @@ const coreTable = (results) => [
   ...Object.entries(results.core).map(([name, perSecond]) => `| ${name} | ${int(perSecond)} |`)
 ]
 
+/** The start-up section (bench/startup.mjs). */
+const startupTable = (startup) => [
+  "### Start-up: spawn → listening (median of each side's runs, alternating)",
+  "",
+  "| database | paylinks listening | paylinks first /healthz 200 | baseline listening | ratio | exit on SIGTERM |",
+  "| --- | ---: | ---: | ---: | ---: | --- |",
+  ...Object.entries(startup).map(
+    ([kind, r]) =>
+      `| ${kind} (${r.runs} runs) | ${r.paylinks.listeningMs.toFixed(0)} ms | ${r.paylinks.answeringMs.toFixed(0)} ms | ` +
+      `${r.baseline.listeningMs.toFixed(0)} ms | ${r.ratio.toFixed(2)} | ${r.paylinks.exits.join(", ")} |`
+  ),
+  "",
+  "Baseline: `node -e` opening the same kind of SQLite file with better-sqlite3 (WAL, one statement) and listening " +
+    "with node:http. Target: paylinks ≤ 500 ms on a warm disk."
+]
+
 export const formatMarkdown = (results) => {
   const m = results.machine
   const lines = [
@@ -173,6 +189,7 @@ export const formatMarkdown = (results) => {
   if (results.scale) lines.push(...scaleTable(results), "")
   if (results.postgres) lines.push(...postgresTable(results), "")
   if (results.core) lines.push(...coreTable(results), "")
+  if (results.startup) lines.push(...startupTable(results.startup), "")
   lines.push(
     "req/s counts 2xx responses only. non-2xx/errors: responses other than 2xx / socket errors and timeouts; " +
       "† = the run used up its pool of issued links and stopped early.",

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // `pnpm bench`: paylinks against the floor of its own stack (bench/floor.mjs), on loopback, same machine, same load.
 // Sections: SQLite (create / fetch / cancel / list at 1, 32 and 128 connections), scale (fetch / list / cancel with
-// 1,000 and 1,000,000 links), PostgreSQL (create / cancel on one and two server processes sharing one database) and
-// core (transitions per second of the pure state machine). Writes bench/results/<time>.json and .md (and latest.*),
+// 1,000 and 1,000,000 links), PostgreSQL (create / cancel on one and two server processes sharing one database),
+// core (transitions per second of the pure state machine) and startup (spawn → listening against a bare node:http +
+// better-sqlite3 start). Writes bench/results/<time>.json and .md (and latest.*),
 // prints the table and the total time. BENCHMARKS.md says what each number means.
 //
 // Flags: --quick (a ~1-minute smoke), --duration <s> (each measured run, default 3), --repeat <n> (runs per side
 // and cell, alternating sides, default 2), --connections 1,32,128,
 // --large <n> (the big database of the scale section, default 1000000), --target paylinks|floor (floor puts a
-// second floor in the paylinks column, to check the harness: every ratio ≈ 1.0), --only sqlite,scale,postgres,core.
+// second floor in the paylinks column, to check the harness: every ratio ≈ 1.0), --only sqlite,scale,postgres,core,startup.
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import fs from "node:fs"
@@ -21,6 +22,7 @@ import { benchCore } from "./core.mjs"
 import { CREATE_BODY, IdPool, mergeRuns, probe, runLoad } from "./load.mjs"
 import { seedPaylinksPostgres } from "./paylinks-seed.mjs"
 import { formatMarkdown, formatMiB } from "./report.mjs"
+import { benchStartup } from "./startup.mjs"
 import {
   floorTarget,
   freePort,
@@ -62,7 +64,8 @@ const options = {
   scaleCancels: 1000,
   scaleCancelWarmup: 100,
   coreMs: quick ? 300 : 1000,
-  sections: new Set((flags.only ?? "sqlite,scale,postgres,core").split(","))
+  startupRuns: quick ? 3 : 9,
+  sections: new Set((flags.only ?? "sqlite,scale,postgres,core,startup").split(","))
 }
 
 const log = (message) => console.log(`[bench] ${message}`)
@@ -560,7 +563,8 @@ const main = async () => {
     ["sqlite", () => sqliteSection(target, dir)],
     ["scale", () => scaleSection(target, dir)],
     ["postgres", () => postgresSection(target, dir)],
-    ["core", () => benchCore({ ms: options.coreMs })]
+    ["core", () => benchCore({ ms: options.coreMs })],
+    ["startup", () => benchStartup({ dir, runs: options.startupRuns, log })]
   ]
   results.failures = {}
   try {
