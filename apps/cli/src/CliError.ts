@@ -6,7 +6,7 @@
  */
 import * as Data from "effect/Data"
 
-/** The API refused the command (PRODUCT.md §4.6); `description` is the wire text. */
+/** The API refused the command (docs/errors.md); `description` is the wire text. */
 export class Refused extends Data.TaggedError("Refused")<{
   readonly description: string
   readonly field?: string | undefined

@@ -63,7 +63,7 @@ export const optionalText = (name: string, description: string) =>
 export const optionalInteger = (name: string, description: string) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.optional)
 
-/** The list filters of PRODUCT.md §4.2, except paging. */
+/** The list filters of docs/http-api.md#endpoints, except paging. */
 export const listFilters = {
   type: optionalText("type", "Only links of this type (every paylinks link is of type link)."),
   status: Options.choice("status", Status.literals).pipe(

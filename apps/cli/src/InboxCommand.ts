@@ -1,5 +1,5 @@
 /**
- * `paylinks inbox`: the SMS and emails the sandbox "sent" to customers (PRODUCT.md §4.4), in either
+ * `paylinks inbox`: the SMS and emails the sandbox "sent" to customers (docs/http-api.md#sandbox-extensions), in either
  * mode — core's `Inbox` on the database, or `GET /v1/sandbox/inbox` on a server.
  */
 import * as Command from "@effect/cli/Command"

@@ -1,6 +1,6 @@
 /**
  * `paylinks webhooks add|list|update|remove|deliveries|redeliver`: a merchant's webhook endpoints,
- * their delivery log and redelivery (PRODUCT.md §6), through `WebhookRegistry` on the database. Local
+ * their delivery log and redelivery (docs/webhooks.md), through `WebhookRegistry` on the database. Local
  * mode only, like the admin commands: the HTTP API has no webhook routes (Razorpay manages webhooks in
  * its dashboard, not through the API).
  *

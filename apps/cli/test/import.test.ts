@@ -51,7 +51,7 @@ interface Expected {
   readonly description: string
 }
 
-/** Ways a row goes wrong, each with the API's exact text (PRODUCT.md §4.6). */
+/** Ways a row goes wrong, each with the API's exact text (docs/errors.md). */
 const BAD: ReadonlyArray<readonly [(cells: Array<string>) => void, string, string]> = [
   [(cells) => (cells[0] = "12.5"), "amount", "The amount must be an integer."],
   [(cells) => (cells[0] = "50"), "amount", "The amount must be at least INR 1.00"],

@@ -195,7 +195,7 @@ describe.each(["local", "remote"] as const)("links commands, %s mode", (mode) =>
     expect((await paylinks(["links", "list", "--status", "lost"], env())).code).toBe(2)
   })
 
-  it("cancel cancels an issued link; cancelling it again exits 1 with the seed's text and changes nothing", async () => {
+  it("cancel cancels an issued link; cancelling it again exits 1 with the API's text and changes nothing", async () => {
     const created = await createJson(env(), ["--amount", "5000"])
     const cancelled = await ok(["links", "cancel", created.id], env())
     expect(cancelled).toMatch(/^status\s+cancelled$/m)

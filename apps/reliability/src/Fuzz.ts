@@ -2,7 +2,8 @@
  * Hostile input for the fuzzers, as fast-check arbitraries: values of the wrong type, numbers at and
  * past every limit, numbers as strings, unicode edge cases (lone surrogates, NUL, bidi and zero-width
  * characters, combining marks, astral symbols), SQL and HTML metacharacters, bad percent-encoding,
- * and request bodies that are not JSON at all. Raw requests are built from them byte for byte.
+ * request bodies that are not JSON at all, nested past the depth limit or carrying prototype keys,
+ * and `Host` headers the server does not serve. Raw requests are built from them byte for byte.
  */
 import * as fc from "effect/FastCheck"
 
@@ -215,6 +216,35 @@ export const body: fc.Arbitrary<Body> = fc
     },
     {
       weight: 1,
+      // Nesting at, just past and far past the parse's depth limit (32), bare or inside a field.
+      arbitrary: fc
+        .record({
+          depth: fc.oneof(fc.integer({ min: 30, max: 34 }), fc.integer({ min: 100, max: 5000 })),
+          open: fc.constantFrom('{"a":', "[", '{"notes":{"k":'),
+          wrap: fc.boolean()
+        })
+        .map(({ depth, open, wrap }) => {
+          const close =
+            (open === "[" ? "]" : "}").repeat(depth) + (open.startsWith('{"notes"') ? "}".repeat(depth) : "")
+          const nested = `${open.repeat(depth)}1${close}`
+          return { bytes: utf8(wrap ? `{"type":"link","amount":1000,"notes":${nested}}` : nested), kind: "deep" }
+        })
+    },
+    {
+      weight: 1,
+      // A prototype key written plainly and escaped, at the top, in notes and in customer.
+      arbitrary: fc
+        .constantFrom(
+          '{"type":"link","amount":1000,"notes":{"__proto__":"p","constructor":"c"}}',
+          '{"type":"link","amount":1000,"notes":{"\\u005f_proto__":"p"}}',
+          '{"type":"link","amount":1000,"customer":{"name":"x","__proto__":{"admin":true}}}',
+          '{"__proto__":{"amount":1},"type":"link","amount":1000}',
+          '{"type":"link","amount":1000,"notes":{"prototype":"p","constructor":"c","hasOwnProperty":"h"}}'
+        )
+        .map((text) => ({ bytes: utf8(text), kind: "prototype keys" }))
+    },
+    {
+      weight: 1,
       arbitrary: fc
         .constantFrom(
           "type=link&amount=1000",
@@ -254,7 +284,22 @@ export const segment = (ids: ReadonlyArray<string>): fc.Arbitrary<string> =>
 export const query: fc.Arbitrary<string> = fc
   .array(
     fc.tuple(
-      fc.constantFrom("count", "skip", "from", "to", "status", "receipt", "customer_id", "payment_id", "type", "x", ""),
+      fc.constantFrom(
+        "count",
+        "skip",
+        "from",
+        "to",
+        "status",
+        "receipt",
+        "customer_id",
+        "payment_id",
+        "type",
+        "x",
+        "",
+        "__proto__",
+        "constructor",
+        "__proto__[x]"
+      ),
       fc.oneof(
         fc.constantFrom(...NASTY_STRINGS).map((text) => encodeURIComponent(safeForUri(text))),
         fc.constantFrom("%zz", "%", "-1", "101", "1e3", "99999999999999999999", "1.5", "0", "issued", "paid")
@@ -275,14 +320,44 @@ export const headerValue: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("x".repeat(256), "x".repeat(255), "")
 )
 
+/**
+ * A `Host` header as a client might send it: mostly the server's own, sometimes a loopback name, a
+ * rebinding attacker's name, none at all (`undefined`) or garbage.
+ */
+export const host: fc.Arbitrary<string | undefined> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant("127.0.0.1") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "localhost",
+      "LOCALHOST.:4010",
+      "[::1]:80",
+      "127.0.0.2",
+      "rebind.evil.example",
+      "rebind.evil.example:4010",
+      "127.0.0.1.evil.example",
+      "",
+      "a b",
+      "[::1",
+      "x:y:z",
+      undefined
+    )
+  }
+)
+
 /** A whole HTTP/1.1 request, with `Connection: close`; header values are written as UTF-8. */
 export const rawRequest = (
   method: string,
   target: string,
   headers: ReadonlyArray<readonly [string, string]>,
-  bytes: Uint8Array | undefined
+  bytes: Uint8Array | undefined,
+  hostHeader: string | undefined = "127.0.0.1"
 ): Uint8Array => {
-  const lines = [`${method} ${target} HTTP/1.1`, "Host: 127.0.0.1", "Connection: close"]
+  const lines = [
+    `${method} ${target} HTTP/1.1`,
+    ...(hostHeader === undefined ? [] : [`Host: ${hostHeader}`]),
+    "Connection: close"
+  ]
   for (const [name, value] of headers) lines.push(`${name}: ${value}`)
   if (bytes !== undefined) lines.push(`Content-Length: ${bytes.byteLength}`)
   const head = Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "utf8")

@@ -1,5 +1,5 @@
 /**
- * The invariants of stored links (PRODUCT.md §3.1, §3.2), checked on a snapshot: amounts that add
+ * The invariants of stored links (docs/domain.md), checked on a snapshot: amounts that add
  * up, dates set exactly when their event happened, one payment row per payment, and exactly one
  * outbox event per transition. Returns every violation, each naming its link.
  */

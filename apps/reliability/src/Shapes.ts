@@ -1,7 +1,8 @@
 /**
  * What may leave the server, checked against the contract's own schemas (`@paylinks/contract/Wire`):
  * Razorpay's error envelope with its keys in order, or an entity of the endpoint, with no key more
- * or less, in §4.3's order, and amounts that add up. A check returns the problem, or undefined.
+ * or less, in the invoice entity's key order (docs/http-api.md#the-invoice-entity), and amounts that add up. A check
+ * returns the problem, or undefined.
  */
 import * as SandboxWire from "@paylinks/contract/SandboxWire"
 import * as Wire from "@paylinks/contract/Wire"
@@ -47,12 +48,12 @@ export const envelopeProblem = (json: unknown): string | undefined => {
 
 const decodeEntity = checker(Wire.InvoiceEntity)
 
-/** A link as §4.3 shows it: every key in order, the right types, and `amount_due = amount − amount_paid`. */
+/** A link as the API shows it: every key in order, the right types, and `amount_due = amount − amount_paid`. */
 export const entityProblem = (json: unknown): string | undefined => {
   const problem = decodeEntity(json)
   if (problem !== undefined) return problem
   const entity = json as Wire.InvoiceEntity
-  if (JSON.stringify(Object.keys(entity)) !== JSON.stringify(ENTITY_KEYS)) return "keys out of §4.3's order"
+  if (JSON.stringify(Object.keys(entity)) !== JSON.stringify(ENTITY_KEYS)) return "keys out of the entity's order"
   if (entity.amount_due !== entity.amount - entity.amount_paid) return "amount_due ≠ amount − amount_paid"
   if (entity.amount_paid < 0 || entity.amount_paid > entity.amount) return "amount_paid outside [0, amount]"
   if (entity.gross_amount !== entity.amount) return "gross_amount ≠ amount"

@@ -116,6 +116,9 @@ describe("the hosted page under hostile input", () => {
 
   const secrets = () => Object.fromEntries(pairs.map((pair) => [pair.keyId, pair.secret]))
 
+  /** The `Host` values of `Fuzz.host` that name this loopback server. */
+  const SERVED_HOSTS = ["127.0.0.1", "localhost", "LOCALHOST.:4010", "[::1]:80", "127.0.0.2"]
+
   const answerProblem = (outcome: Outcome): string | undefined => {
     if (outcome._tag === "NoAnswer") return `no answer: ${outcome.error}`
     if (outcome.status >= 500 && outcome.status !== 503)
@@ -155,8 +158,11 @@ describe("the hosted page under hostile input", () => {
       cookie: fc.oneof(
         fc.constant("own"),
         fc.constant(undefined),
-        Fuzz.headerValue.map((text) => `paylinks_form=${text}`)
+        Fuzz.headerValue.map((text) => `paylinks_form=${text}`),
+        // A planted cookie beside the browser's own (a sibling site's, for the parent domain), either first.
+        fc.constantFrom("planted first", "planted last")
       ),
+      host: Fuzz.host,
       choice: fc.oneof(fc.constantFrom("full", "part"), formField),
       amount: formField,
       due: fc.oneof(fc.constant(undefined), formField),
@@ -175,17 +181,28 @@ describe("the hosted page under hostile input", () => {
         fields.push(`choice=${input.choice}`, `amount=${input.amount}`, `method=${input.payMethod}`)
         if (input.due !== undefined) fields.push(`due=${input.due}`)
         const headers: Array<readonly [string, string]> = []
-        const cookie = input.cookie === "own" ? input.page.cookie : input.cookie
+        const planted = "paylinks_form=PLANTEDplantedPLANTEDplanted"
+        const cookie =
+          input.cookie === "own"
+            ? input.page.cookie
+            : input.cookie === "planted first"
+              ? `${planted}; ${input.page.cookie}`
+              : input.cookie === "planted last"
+                ? `${input.page.cookie}; ${planted}`
+                : input.cookie
         if (cookie !== undefined) headers.push(["Cookie", cookie])
         if (input.origin !== undefined)
-          headers.push(["Origin", input.origin === "same" ? `http://127.0.0.1:${server.port}` : input.origin])
+          headers.push([
+            "Origin",
+            input.origin === "same" ? `http://${input.host ?? "127.0.0.1"}:${server.port}` : input.origin
+          ])
         const bytes = input.garbage === null ? Buffer.from(fields.join("&")) : (input.garbage as Fuzz.Body).bytes
         if (input.method === "POST" && input.contentType !== undefined)
           headers.push(["Content-Type", input.contentType])
         const before = Snapshot.digest(file)
         const outcome = await sendRaw(
           server.port,
-          Fuzz.rawRequest(input.method, `/i/${code}`, headers, input.method === "POST" ? bytes : undefined)
+          Fuzz.rawRequest(input.method, `/i/${code}`, headers, input.method === "POST" ? bytes : undefined, input.host)
         )
         const after = Snapshot.digest(file)
         const problem = answerProblem(outcome)
@@ -199,8 +216,13 @@ describe("the hosted page under hostile input", () => {
           accepted && input.garbage === null && input.choice !== "part" && typed !== "" && changed.length > 0
             ? `paid with choice ${input.choice} and amount ${typed}`
             : undefined
-        if (problem !== undefined || unchanged !== undefined || ambiguous !== undefined)
-          throw new Error(`${input.method} /i/${code}: ${problem ?? unchanged ?? ambiguous}`)
+        // Two form cookies, or a host the server does not serve (DNS rebinding), never pay.
+        const misled =
+          accepted && (input.cookie?.startsWith("planted") === true || !SERVED_HOSTS.includes(input.host ?? ""))
+            ? `paid with cookie ${input.cookie} on host ${input.host}`
+            : undefined
+        if (problem !== undefined || unchanged !== undefined || ambiguous !== undefined || misled !== undefined)
+          throw new Error(`${input.method} /i/${code}: ${problem ?? unchanged ?? ambiguous ?? misled}`)
         statuses.set(status, (statuses.get(status) ?? 0) + 1)
       }),
       { numRuns: RUNS, endOnFailure: true }

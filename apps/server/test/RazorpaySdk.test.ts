@@ -1,6 +1,6 @@
 /**
- * PRODUCT.md §4.7: the official `razorpay` npm SDK works unchanged against a paylinks server; only its
- * base URL is pointed at it. It sends JSON bodies through axios and normalises errors into
+ * docs/http-api.md#the-official-razorpay-sdk: the official `razorpay` npm SDK works unchanged against a paylinks
+ * server; only its base URL is pointed at it. It sends JSON bodies through axios and normalises errors into
  * `{statusCode, error:{code, description, …}}`.
  */
 import * as Path from "node:path"

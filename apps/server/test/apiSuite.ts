@@ -1,6 +1,6 @@
 /**
  * The API end to end, over real HTTP against the real server on a real database: every endpoint,
- * every filter, every error text of PRODUCT.md §4.6, isolation between merchants and modes, and that
+ * every filter, every error text of docs/errors.md, isolation between merchants and modes, and that
  * a refused request leaves the stored link byte for byte as it was. Run on SQLite and PostgreSQL.
  */
 import { expect, layer } from "@effect/vitest"
@@ -15,7 +15,10 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { type Served, serve } from "./helpers.js"
 
-/** Asserts the §4.3 shape: every key, in order, each with an allowed JSON type, and the constants. */
+/**
+ * Asserts the invoice entity's shape (docs/http-api.md#the-invoice-entity): every key, in order, each with an allowed
+ * JSON type, and the constants.
+ */
 export const expectEntityShape = (entity: any, label: string) => {
   expect(Object.keys(entity), label).toEqual(ENTITY_TYPES.map(([key]) => key))
   for (const [key, types] of ENTITY_TYPES) expect(types, `${label}: ${key}`).toContain(jsonType(entity[key]))
@@ -107,7 +110,42 @@ const createLink = (body: Record<string, unknown>, auth?: string) =>
 
 export const apiSuite = (label: string, database: Effect.Effect<string, never, Scope.Scope>) =>
   layer(fixture(database), { excludeTestServices: true, timeout: "60 seconds" })(`the API on ${label}`, (it) => {
-    it.effect("the seed's flow: create, fetch, cancel, cancel again (refused), list", () =>
+    it.effect(
+      "prototype keys: __proto__ is refused and nothing is stored; constructor and prototype are kept everywhere",
+      () =>
+        Effect.gen(function* () {
+          const { aTest, tenantA } = yield* SuiteServer
+          const refused = envelope("The request body may not contain the key __proto__.")
+          const receipt = `proto-${label}`
+          const polluted = yield* http("POST", "/v1/invoices", {
+            auth: aTest,
+            raw: `{"type":"link","amount":1000,"receipt":"${receipt}","notes":{"__proto__":"p","constructor":"c"}}`,
+            headers: { "content-type": "application/json" }
+          })
+          expect([polluted.status, polluted.json]).toEqual([400, refused])
+          const listed = yield* http("GET", `/v1/invoices?receipt=${receipt}`, { auth: aTest })
+          expect(listed.json.count).toBe(0)
+          const kept = { constructor: "c", prototype: "p", hasOwnProperty: "h" }
+          const created = yield* createLink({ type: "link", amount: 1000, receipt, notes: kept })
+          expect(created.notes).toEqual(kept)
+          const patched = yield* http("PATCH", `/v1/invoices/${created.id}`, {
+            auth: aTest,
+            raw: '{"notes":{"\\u005f_proto__":"x"}}',
+            headers: { "content-type": "application/json" }
+          })
+          expect([patched.status, patched.json]).toEqual([400, refused])
+          const fetched = yield* http("GET", `/v1/invoices/${created.id}`, { auth: aTest })
+          expect(fetched.json.notes).toEqual(kept)
+          const stored = yield* useCase((links) => links.get(tenantA, created.id))
+          expect(Object.entries(stored.notes)).toEqual(Object.entries(kept))
+          const viaProto = yield* http("GET", "/v1/invoices?__proto__=1", { auth: aTest })
+          const viaConstructor = yield* http("GET", "/v1/invoices?constructor=1", { auth: aTest })
+          expect(viaProto.status).toBe(400)
+          expect(viaConstructor.status).toBe(400)
+        })
+    )
+
+    it.effect("Razorpay's documented flow: create, fetch, cancel, cancel again (refused), list", () =>
       Effect.gen(function* () {
         const { aTest } = yield* SuiteServer
         const created = yield* createLink({
@@ -147,7 +185,7 @@ export const apiSuite = (label: string, database: Effect.Effect<string, never, S
       })
     )
 
-    it.effect("every §4.3 key in order with its JSON type: issued, partially_paid, paid, cancelled, expired", () =>
+    it.effect("every entity key in order with its JSON type: issued, partially_paid, paid, cancelled, expired", () =>
       Effect.gen(function* () {
         const { aTest, tenantA } = yield* SuiteServer
         const now = yield* useCase((links) => links.now(tenantA))
@@ -339,7 +377,7 @@ export const apiSuite = (label: string, database: Effect.Effect<string, never, S
       })
     )
 
-    it.effect("every validation text of §4.6, with its field", () =>
+    it.effect("every validation text of docs/errors.md, with its field", () =>
       Effect.gen(function* () {
         const { aTest, tenantA } = yield* SuiteServer
         const now = yield* useCase((links) => links.now(tenantA))

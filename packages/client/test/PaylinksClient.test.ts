@@ -78,7 +78,7 @@ describe("PaylinksClient against a real server", () => {
     )
   )
 
-  it.effect("cancels an issued link; a second cancel fails as a BadRequestError with the seed's text", () =>
+  it.effect("cancels an issued link; a second cancel fails as a BadRequestError with the API's text", () =>
     withClient((api) =>
       Effect.gen(function* () {
         const link = yield* api.invoices.create({ payload: { type: "link", amount: 1000 }, headers: {} })

@@ -1,5 +1,5 @@
 /**
- * What makes two requests "the same" for `Idempotency-Key` (PRODUCT.md §4.5): method, path and the
+ * What makes two requests "the same" for `Idempotency-Key` (docs/http-api.md#idempotency-key): method, path and the
  * body as data (key order and whitespace do not matter, so a retry that re-serialises its JSON still
  * matches). Public because whoever writes idempotency records beside the server (the CLI on the
  * database) must key them the same way, so that a key used there replays here, and back.

@@ -1,6 +1,6 @@
 /**
- * The body of a webhook: Razorpay's event envelope (PRODUCT.md §6). `payload.invoice.entity` is the
- * full §4.3 entity (`toEntity`, the same mapping the API answers with); `payment` and `order` come
+ * The body of a webhook: Razorpay's event envelope (docs/webhooks.md). `payload.invoice.entity` is the
+ * full invoice entity (`toEntity`, the same mapping the API answers with); `payment` and `order` come
  * with the events where Razorpay sends them (`invoice.partially_paid`, `invoice.paid`), in Razorpay's
  * key order (`payment`, `order`, `invoice`), as the same payment and order entities the sandbox API
  * answers with. Each entity is the link as it stood at the event.

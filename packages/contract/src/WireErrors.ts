@@ -1,5 +1,5 @@
 /**
- * Turns every refusal into Razorpay's error envelope (PRODUCT.md §4.6): the texts of the errors the
+ * Turns every refusal into Razorpay's error envelope (docs/errors.md): the texts of the errors the
  * HTTP layer raises itself (routing, bodies, idempotency, faults), and the one table that maps each of
  * core's domain errors, whose texts core already carries, to its wire error. The table is keyed by
  * every domain error tag, so a new domain error without an entry does not compile.

@@ -1,5 +1,5 @@
 /**
- * Domain errors. Each carries the exact description the wire contract shows (PRODUCT.md §4.6), so
+ * Domain errors. Each carries the exact description the wire contract shows (docs/errors.md), so
  * adapters render them and never invent texts of their own.
  */
 import * as Schema from "effect/Schema"

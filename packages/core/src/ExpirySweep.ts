@@ -1,5 +1,5 @@
 /**
- * The expiry sweep (PRODUCT.md §3.2). Reads and commands already see a link past `expire_by` as
+ * The expiry sweep (docs/domain.md#lifecycle). Reads and commands already see a link past `expire_by` as
  * expired; the sweep stores that fact and emits its `LinkExpired`, so the event leaves even when
  * nobody looks at the link. Each save is a compare-and-set, so when several processes sweep one
  * database the second writer of a link loses and emits nothing: one event per link.

@@ -45,7 +45,7 @@ const randomBase62 = (length: number): string => {
   return out
 }
 
-/** Cryptographically random ids (PRODUCT.md §3.1). */
+/** Cryptographically random ids (docs/domain.md#the-payment-link). */
 export const layerCrypto: Layer.Layer<IdGenerator> = Layer.succeed(IdGenerator, {
   next: (prefix) => Effect.sync(() => `${prefix}_${randomBase62(14)}`),
   shortCode: Effect.sync(() => randomBase62(8) as ShortCode),

@@ -1,5 +1,5 @@
 /**
- * The sandbox Inbox port (PRODUCT.md §4.4): the SMS and emails "sent" to customers when no real
+ * The sandbox Inbox port (docs/http-api.md#sandbox-extensions): the SMS and emails "sent" to customers when no real
  * provider is configured, kept per tenant so an integration's tests can read them
  * (`GET /v1/sandbox/inbox`, `paylinks inbox`).
  */

@@ -1,5 +1,5 @@
 /**
- * The Merchants port: merchants and their API keys (PRODUCT.md §4.1). Secrets cross this port in
+ * The Merchants port: merchants and their API keys (docs/http-api.md#authentication). Secrets cross this port in
  * plaintext only when issued (shown once), when checked, and when a callback must be signed; how
  * they are kept at rest (encrypted) is the adapter's business.
  */
@@ -36,7 +36,7 @@ const authenticationTexts = {
   wrong_secret: "The api secret provided is invalid"
 } as const
 
-/** Authentication failed; `reason` picks the wire text (§4.6). */
+/** Authentication failed; `reason` picks the wire text (docs/errors.md). */
 export class AuthenticationFailed extends Data.TaggedError("AuthenticationFailed")<{
   readonly reason: "malformed" | "unknown_key" | "wrong_secret"
 }> {
@@ -57,7 +57,7 @@ export class KeyNotFound extends Data.TaggedError("KeyNotFound")<{ readonly keyI
   }
 }
 
-/** The length of generated key secrets (PRODUCT.md §4.1 asks for at least 24). */
+/** The length of generated key secrets (at least 24: docs/http-api.md#authentication). */
 export const SECRET_LENGTH = 24
 
 export interface MerchantsShape {
@@ -70,8 +70,8 @@ export interface MerchantsShape {
     mode: Mode
   ) => Effect.Effect<{ readonly key: ApiKey; readonly secret: string }, MerchantNotFound>
   /**
-   * Makes sure the given pair opens a merchant (operator-seeded credentials, §4.1). The same pair
-   * always lands on the same merchant, across restarts; a known key id with another secret takes the
+   * Makes sure the given pair opens a merchant (operator-seeded credentials, docs/http-api.md#authentication). The same
+   * pair always lands on the same merchant, across restarts; a known key id with another secret takes the
    * configured secret, since the operator's configuration is the authority.
    */
   readonly seedKey: (
@@ -86,7 +86,10 @@ export interface MerchantsShape {
   readonly revokeKey: (keyId: string) => Effect.Effect<void, KeyNotFound>
   /** Checks a key pair in constant time with respect to the secret. */
   readonly authenticate: (keyId: string, secret: string) => Effect.Effect<Principal, AuthenticationFailed>
-  /** The plaintext secret of a live or revoked key, to sign a hosted page's callback (§5). */
+  /**
+   * The plaintext secret of a live or revoked key, to sign a hosted page's callback
+   * (docs/hosted-page.md#verifying-the-callback).
+   */
   readonly secretOf: (keyId: string) => Effect.Effect<Option.Option<string>>
 }
 

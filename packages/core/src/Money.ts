@@ -1,5 +1,5 @@
 /**
- * Money in minor units, and the currencies paylinks accepts (Razorpay's table, PRODUCT.md §3.4).
+ * Money in minor units, and the currencies paylinks accepts (Razorpay's table, docs/domain.md#currencies).
  */
 import * as Schema from "effect/Schema"
 

@@ -1,7 +1,7 @@
 /**
  * The Notifier port: sends one customer notification (an email or an SMS) and answers only once the
  * provider has accepted it, because `sms_status` / `email_status` turn `sent` on that answer alone
- * (PRODUCT.md §6). Adapters: SMTP, an HTTP SMS provider, and the sandbox inbox.
+ * (docs/webhooks.md). Adapters: SMTP, an HTTP SMS provider, and the sandbox inbox.
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"

@@ -1,5 +1,5 @@
 /**
- * The Outbox port: the domain events stored with each transition (PRODUCT.md §3.2), as a relay sees
+ * The Outbox port: the domain events stored with each transition (docs/domain.md#lifecycle), as a relay sees
  * them. One relay consumes the outbox: it claims pending entries under a lease, routes each one
  * (webhook deliveries, customer notifications) and completes it, or puts it back for later. A relay
  * that dies mid-way loses nothing: its lease runs out and another relay claims the entry again.

@@ -1,5 +1,5 @@
 /**
- * The PaymentGateway port: where a live-mode customer pays (PRODUCT.md §5). Test mode needs none: its
+ * The PaymentGateway port: where a live-mode customer pays (docs/hosted-page.md). Test mode needs none: its
  * payments are sandbox captures through `PaymentLinks.pay`. A gateway adapter sends the customer to
  * its own checkout and, once the gateway reports the capture, records it through `PaymentLinks.pay`
  * too, so every payment passes the same rules and emits the same events.

@@ -1,5 +1,5 @@
 /**
- * The Payment Link aggregate (PRODUCT.md §3.1) and the values it is made of.
+ * The Payment Link aggregate (docs/domain.md#the-payment-link) and the values it is made of.
  */
 import * as Schema from "effect/Schema"
 import { CustomerId, MerchantId, OrderId, PaymentId, PaymentLinkId, ShortCode } from "./Ids.js"
@@ -72,7 +72,10 @@ export class PaymentLink extends Schema.Class<PaymentLink>("PaymentLink")({
   cancelledAt: Schema.NullOr(UnixSeconds),
   expiredAt: Schema.NullOr(UnixSeconds),
   idempotencyKey: Schema.NullOr(Schema.String),
-  /** The API key that created the link: its secret signs the hosted page's callback (§5). */
+  /**
+   * The API key that created the link: its secret signs the hosted page's callback
+   * (docs/hosted-page.md#verifying-the-callback).
+   */
   keyId: Schema.NullOr(Schema.String),
   /** Optimistic-concurrency version: every stored transition increments it by one. */
   version: Schema.Int

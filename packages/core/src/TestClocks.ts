@@ -1,6 +1,6 @@
 /**
  * The TestClocks port: each merchant's test-mode clock is real time plus an offset the merchant can
- * advance (PRODUCT.md §4.4). Live mode always runs on real time.
+ * advance (docs/http-api.md#sandbox-extensions). Live mode always runs on real time.
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"

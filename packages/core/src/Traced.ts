@@ -2,7 +2,7 @@
  * Spans for the use-cases, made only when someone reads them. With Effect's built-in tracer nobody
  * does (an exporter such as OpenTelemetry replaces it with `Layer.setTracer`), and making a span —
  * its stack trace, its fiber-ref bookkeeping — costs several times a whole cached read
- * (PERFORMANCE.md), so without a tracer the effect runs as it is.
+ * (BENCHMARKS.md#costs-the-design-is-built-around), so without a tracer the effect runs as it is.
  */
 import * as Effect from "effect/Effect"
 import type * as Tracer from "effect/Tracer"

@@ -1,5 +1,5 @@
 /**
- * The Payment Link state machine (PRODUCT.md §3.2) as pure functions: `(state, input, now)` → the
+ * The Payment Link state machine (docs/domain.md#lifecycle) as pure functions: `(state, input, now)` → the
  * next state and its events, or a typed refusal. They never read the clock, never perform effects,
  * never throw, and a refusal leaves the given link untouched (links are immutable values).
  *
@@ -132,7 +132,7 @@ const notificationRequested = (link: PaymentLink, channel: Channel, now: number)
   new Events.NotificationRequested({ link, channel, occurredAt: now }, { disableValidation: true })
 
 /**
- * Cancels a link. Only an `issued` link can be cancelled (the seed: "This method can only be called on
+ * Cancels a link. Only an `issued` link can be cancelled (Razorpay's Cancel API: "This method can only be called on
  * a Payment Link that is in the issued state"); every other status is refused and nothing changes.
  */
 export const cancel = (link: PaymentLink, now: number): Either.Either<Transition, OperationNotAllowed> => {

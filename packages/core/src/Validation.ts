@@ -1,6 +1,6 @@
 /**
  * Validation of commands as they arrive (decoded JSON or query strings), pure, with the exact texts
- * of PRODUCT.md §4.6. Every problem is reported, in a fixed order: unknown fields first, then each
+ * of docs/errors.md. Every problem is reported, in a fixed order: unknown fields first, then each
  * field in the order of the create request's documentation.
  */
 import * as Either from "effect/Either"

@@ -1,6 +1,6 @@
 /**
  * The WebhookDeliveries port: webhook events as they were fanned out, one delivery per (event,
- * endpoint), and the log of every attempt (PRODUCT.md §6).
+ * endpoint), and the log of every attempt (docs/webhooks.md).
  *
  * A delivery is the unit of work of the dispatchers: it is claimed under a lease (several dispatchers
  * on one database never hold the same delivery at once), attempted, and settled — delivered after a

@@ -1,5 +1,5 @@
 /**
- * Webhook endpoints (PRODUCT.md §6): per tenant, a URL, the secret that signs every delivery, the
+ * Webhook endpoints (docs/webhooks.md): per tenant, a URL, the secret that signs every delivery, the
  * events it subscribes to, and whether it is enabled. The dispatcher disables an endpoint that kept
  * failing for the whole retry window and records why, so the merchant can see it and turn it back on.
  */

@@ -1,5 +1,5 @@
 /**
- * Money: Razorpay's currency table (PRODUCT.md §3.4), exponents, minimums, the way amounts are written in
+ * Money: Razorpay's currency table (docs/domain.md#currencies), exponents, minimums, the way amounts are written in
  * error texts, and currency symbols from the platform's Intl data.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -7,7 +7,7 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Money from "../src/Money.js"
 
-// PRODUCT.md §3.4, copied as written.
+// docs/domain.md#currencies, copied as written.
 const EXPONENT_3 = "BHD, IQD, JOD, KWD, OMR, TND"
 const EXPONENT_0 = "BIF, CLP, DJF, GNF, ISK, JPY, KMF, KRW, PYG, RWF, UGX, VND, VUV, XAF, XOF, XPF"
 const EXPONENT_2 = `AED, ALL, AMD, AUD, AWG, AZN, BAM, BBD, BDT, BGN, BMD, BND, BOB, BRL, BSD, BTN, BWP, BZD,

@@ -1,6 +1,6 @@
 /**
- * core stays pure (PRODUCT.md §2): every module imports `effect` (or `effect/*`) and its own siblings only,
- * and nothing in it reaches for Node (no `node:` modules, no `process`, no `require`).
+ * core stays pure (docs/architecture.md#rules): every module imports `effect` (or `effect/*`) and its own siblings
+ * only, and nothing in it reaches for Node (no `node:` modules, no `process`, no `require`).
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"

@@ -1,6 +1,6 @@
 /**
- * Every validation rule core owns (PRODUCT.md §3.1, §4.6), at its limit and just past it, with the exact
- * texts the wire contract shows and the field each problem is reported on.
+ * Every validation rule core owns (docs/domain.md#the-payment-link, docs/errors.md), at its limit and just past it,
+ * with the exact texts the wire contract shows and the field each problem is reported on.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"

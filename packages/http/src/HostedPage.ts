@@ -451,8 +451,20 @@ const pay = (request: Request<Readonly<Record<string, string>>>) =>
     })
   })
 
-/** The hosted page's routes, served next to the API. */
+/**
+ * The largest form post: the form's few short fields take well under 1 KiB, so anything bigger is not
+ * the page's form and is refused with 413 on its `Content-Length`, before it is read.
+ */
+export const FORM_BODY_LIMIT = 4 * 1024
+
+/** The hosted page's routes, served next to the API. A post with two form cookies (one planted) is refused. */
 export const routes: ReadonlyArray<Route<Requirements>> = [
   { method: "GET", path: "/i/:code", handle: show },
-  { method: "POST", path: "/i/:code", handle: pay }
+  {
+    method: "POST",
+    path: "/i/:code",
+    bodyLimit: FORM_BODY_LIMIT,
+    uniqueCookies: [FormToken.COOKIE_NAME],
+    handle: pay
+  }
 ]

@@ -13,9 +13,8 @@ import * as NodeServer from "./NodeServer.js"
 import * as RequestLog from "./RequestLog.js"
 import type { Handlers } from "./server/Handler.js"
 import type { Incoming } from "./server/Program.js"
-import { errorReply, type Reply } from "./server/Render.js"
+import type { Reply } from "./server/Render.js"
 import * as RequestIds from "./server/RequestIds.js"
-import * as WireErrors from "@paylinks/contract/WireErrors"
 
 export interface Request {
   readonly method: string
@@ -56,6 +55,7 @@ const toResponse = (reply: Reply, requestId: string): Response => {
       "x-request-id": requestId,
       ...reply.headers,
       "content-type": reply.contentType,
+      "x-content-type-options": "nosniff",
       "content-length": String(body.byteLength)
     },
     body
@@ -66,8 +66,7 @@ const toResponse = (reply: Reply, requestId: string): Response => {
 export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, RR = never>(
   options: Options<A, H, RR>
 ): Effect.Effect<Call, never, NodeServer.Requirements<H, RR>> =>
-  Effect.map(NodeServer.prepare({ ...options, logger: options.logger ?? RequestLog.silent }), (prepared) => {
-    const tooLarge = errorReply(WireErrors.bodyTooLarge())
+  Effect.map(NodeServer.prepare({ ...options, logger: options.logger ?? RequestLog.silent }, false), (prepared) => {
     return (request) =>
       Effect.async<Response>((resume) => {
         const headers = request.headers ?? {}
@@ -76,14 +75,13 @@ export const make = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, 
         const done = (reply: Reply) => resume(Effect.succeed(toResponse(reply, requestId)))
         const verdict = prepared.admission.decide({ method: request.method, url: request.url, headers })
         if (verdict._tag === "Refuse") return done(verdict.reply)
-        if (verdict.found.endpoint.readsBody && bytes.byteLength > prepared.bodyLimit) return done(tooLarge)
         const incoming: Incoming = {
           requestId,
           address: "in-process",
           method: request.method,
           found: verdict.found,
           headers,
-          bytes,
+          body: bytes,
           log: { merchantId: null }
         }
         prepared.program.run(incoming, request.principal, done)

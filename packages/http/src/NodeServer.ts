@@ -2,7 +2,7 @@
  * A lean `node:http` server for an `HttpApi` contract: one route per endpoint (`server/Router`), the
  * head's admission (`server/Admission`), the body (`server/Body`), one Effect per request on a
  * captured runtime (`server/Program`: authentication, idempotency, the handler, the envelope for every
- * refusal and fault) and the server's life (`server/Lifecycle`). `HttpApiBuilder.serve` costs about
+ * refusal and fault) and the server's life (`server/Lifecycle`: connection cap, slow-request timeouts). `HttpApiBuilder.serve` costs about
  * five times as much per request (BENCHMARKS.md), and this adapter also owns what a framework would
  * answer by itself (unknown routes, bad bodies, oversized bodies, faults), so nothing but the envelope
  * leaves it. `InProcess` runs the very same path without a socket.
@@ -22,6 +22,7 @@ import * as RequestLog from "./RequestLog.js"
 import * as Admission from "./server/Admission.js"
 import * as Body from "./server/Body.js"
 import * as Exchange from "./server/Exchange.js"
+import * as Hosts from "./server/Hosts.js"
 import type { Handlers, RequirementsOf, Route } from "./server/Handler.js"
 import * as Lifecycle from "./server/Lifecycle.js"
 import * as Program from "./server/Program.js"
@@ -57,6 +58,18 @@ export interface Options<A, H, RR = never> {
   readonly shutdownTimeoutMillis?: number | undefined
   /** Failed authentications allowed per client address and per key id (see `AuthRateLimit`). Default 20 per 60 s. */
   readonly authFailureLimit?: AuthRateLimit.Settings | "off" | undefined
+  /**
+   * The names (or URLs) the server is reached at besides its listening address — its public URL, a
+   * proxy's name; requests for any other `Host` are refused with 421 (`server/Hosts`). Loopback names
+   * are answered when the server listens on loopback. `"any"`: every `Host`.
+   */
+  readonly publicHosts?: ReadonlyArray<string> | "any" | undefined
+  /** Connections held at once; one more is answered 503 and closed. Default 1024. */
+  readonly maxConnections?: number | undefined
+  /** How long a request's head may take to arrive (408 after). Default 10 s. */
+  readonly headersTimeoutSeconds?: number | undefined
+  /** How long a whole request, head and body, may take to arrive (408 after). Default 30 s. */
+  readonly requestTimeoutSeconds?: number | undefined
 }
 
 /** What a server of `H` and `RR` needs from the composition root. */
@@ -66,12 +79,23 @@ export type Requirements<H, RR> = Exclude<RequirementsOf<H> | RR, CurrentPrincip
 export interface Prepared {
   readonly admission: Admission.Admission
   readonly program: Program.Program
-  readonly bodyLimit: number
   readonly logger: RequestLog.Logger
 }
 
+/** The hosts a server of `options` answers; without a listening address (in-process), every one. */
+const hostsOf = (options: Pick<Options<unknown, unknown>, "host" | "publicHosts">, listening: boolean) =>
+  !listening
+    ? Hosts.any
+    : options.publicHosts === "any"
+      ? Hosts.anyNamed
+      : Hosts.make({ listen: options.host ?? "127.0.0.1", names: options.publicHosts ?? [] })
+
 export const prepare = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any>, RR = never>(
-  options: Omit<Options<A, H, RR>, "host" | "port" | "shutdownTimeoutMillis">
+  options: Omit<
+    Options<A, H, RR>,
+    "port" | "shutdownTimeoutMillis" | "maxConnections" | "headersTimeoutSeconds" | "requestTimeoutSeconds"
+  >,
+  listening = true
 ): Effect.Effect<Prepared, never, Requirements<H, RR>> =>
   Effect.gen(function* () {
     // `CurrentPrincipal` is provided per request, after authentication.
@@ -84,9 +108,11 @@ export const prepare = <A extends HttpApi.HttpApi.Any, H extends Handlers<A, any
       idempotency: yield* IdempotencyStore,
       runtime: runtime as Runtime.Runtime<never>,
       logger,
+      bodyLimit,
       authFailureLimit: options.authFailureLimit
     })
-    return { admission: Admission.make(router, bodyLimit), program, bodyLimit, logger }
+    const admission = Admission.make(router, { bodyLimit, hosts: hostsOf(options, listening) })
+    return { admission, program, logger }
   })
 
 /**

@@ -27,6 +27,14 @@ export interface Options<R = never> {
   readonly shutdownTimeoutMillis?: number | undefined
   /** Failed authentications allowed per client address and per key id; default 20 per 60 s (`AuthRateLimit`). */
   readonly authFailureLimit?: AuthRateLimit.Settings | "off" | undefined
+  /** Names or URLs the server is reached at besides its listening address (`NodeServer.Options`); `"any"`: every `Host`. */
+  readonly publicHosts?: ReadonlyArray<string> | "any" | undefined
+  /** Connections held at once (default 1024). */
+  readonly maxConnections?: number | undefined
+  /** Seconds a request's head may take to arrive (default 10). */
+  readonly headersTimeoutSeconds?: number | undefined
+  /** Seconds a whole request may take to arrive (default 30). */
+  readonly requestTimeoutSeconds?: number | undefined
   /** More routes outside the contract (pages), served next to the API. */
   readonly routes?: ReadonlyArray<NodeServer.Route<R>> | undefined
 }

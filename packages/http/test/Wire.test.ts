@@ -43,7 +43,7 @@ const linksInEveryStatus = Effect.gen(function* () {
 })
 
 describe("the wire entity", () => {
-  it.effect("toEntity gives every §4.3 key, in order, valid against the schema, in every status", () =>
+  it.effect("toEntity gives every entity key, in order, valid against the schema, in every status", () =>
     Effect.gen(function* () {
       const all = yield* linksInEveryStatus
       expect(Object.keys(Wire.InvoiceEntity.fields)).toEqual(ENTITY_KEYS)

@@ -3,7 +3,11 @@
  * expiry sweeper and (unless configured off) the webhook and notification dispatcher, the outbox's one
  * consumer. `make` runs in a scope; closing it stops the sweeper, stops accepting and lets the requests
  * in flight finish, stops the dispatcher and closes the database, in that order. `apps/server` runs
- * it as its process, the CLI's `serve` as a command.
+ * it as its process (`run`), the CLI's `serve` as a command.
+ *
+ * Nothing that can wait delays the listening line: the dispatcher (and with it the HTTP client that
+ * delivers webhooks) is loaded and started once the server answers, and the PostgreSQL, SMTP and SMS
+ * drivers are loaded only when the configuration names them.
  */
 import * as ExpirySweep from "@paylinks/core/ExpirySweep"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
@@ -20,7 +24,8 @@ import * as RequestLog from "@paylinks/http/RequestLog"
 import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
 import type { StorageStartupError } from "@paylinks/sql/StorageError"
 import { StorageHealth } from "@paylinks/sql/StorageHealth"
-import * as Dispatcher from "@paylinks/webhooks/Dispatcher"
+import type * as Dispatcher from "@paylinks/webhooks/Dispatcher"
+import * as Wake from "@paylinks/webhooks/Wake"
 import * as WebhookRegistry from "@paylinks/webhooks/WebhookRegistry"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -33,6 +38,7 @@ import * as Scope from "effect/Scope"
 import * as Bootstrap from "./Bootstrap.js"
 import * as Database from "./Database.js"
 import { localUrl, type ServerConfig } from "./ServerConfig.js"
+import * as Shutdown from "./Shutdown.js"
 
 export interface Options {
   /** The request log; default one JSON line per request on stdout. */
@@ -142,7 +148,8 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         return publicUrl.value
       }
     })
-    const storage = Database.layer(config.database, { masterKey: config.masterKey })
+    // Its link writes wake this process's dispatcher: their events need not wait for its next poll.
+    const storage = Wake.onWrites(Database.layer(config.database, { masterKey: config.masterKey }))
     const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
     const registry = WebhookRegistry.layer({
       allowPrivateAddresses: config.dispatcher.allowPrivateAddresses,
@@ -166,14 +173,16 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         port: config.port,
         logger,
         shutdownTimeoutMillis: options.shutdownTimeoutMillis,
-        authFailureLimit: config.authFailureLimit
+        authFailureLimit: config.authFailureLimit,
+        publicHosts:
+          config.allowedHosts === "any"
+            ? "any"
+            : [...(config.publicUrl === undefined ? [] : [config.publicUrl]), ...(config.allowedHosts ?? [])],
+        maxConnections: config.maxConnections,
+        headersTimeoutSeconds: config.headersTimeoutSeconds,
+        requestTimeoutSeconds: config.requestTimeoutSeconds
       })
       if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
-      // Started once the public URL is known: notifications print `short_url`.
-      if (config.runDispatcher)
-        yield* Layer.buildWithScope(Dispatcher.layer(config.dispatcher), dispatcherScope).pipe(
-          Effect.provide(backgroundLogger(options.log ?? writeLine))
-        )
       const interval = options.sweepIntervalMillis ?? 30_000
       if (interval > 0) yield* sweeper(interval, logger)
       if (generatedKey !== undefined) print(Bootstrap.announcement(generatedKey))
@@ -185,6 +194,24 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
       )
       // The last startup line: once it is out, the server answers.
       print(`paylinks listening on ${running.url}`)
+      // Started once the public URL is known (notifications print `short_url`) and the server answers: what the
+      // requests store meanwhile waits in the outbox, which the dispatcher's first pass relays.
+      if (config.runDispatcher) {
+        const Dispatcher = yield* Effect.promise(() => import("@paylinks/webhooks/Dispatcher"))
+        yield* Layer.buildWithScope(Dispatcher.layer(config.dispatcher), dispatcherScope).pipe(
+          Effect.provide(backgroundLogger(options.log ?? writeLine))
+        )
+      }
       return { ...running, publicUrl: publicUrl.value, generatedKey, context }
     }).pipe(Effect.provide(context))
   })
+
+/**
+ * The server as a process: `make`, then serve until interrupted (SIGTERM or SIGINT through `Main.run`); once
+ * everything has stopped, its last line (`Shutdown.stoppedLine`) says so — also when the signal came during
+ * start-up (migrations, seeding).
+ */
+export const run = (config: ServerConfig, options: Options = {}): Effect.Effect<never, StartupError> =>
+  Effect.scoped(Effect.zipRight(make(config, options), Effect.never)).pipe(
+    Effect.onInterrupt(() => Effect.sync(() => Shutdown.writeStopped()))
+  )

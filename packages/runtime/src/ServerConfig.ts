@@ -38,6 +38,14 @@ export interface ServerConfig {
   readonly dispatcher: DispatcherSettings.Settings
   /** Where customer emails and SMS go (`PAYLINKS_SMTP_*`, `PAYLINKS_SMS_*`; the sandbox inbox by default). */
   readonly notifier: NotifierSettings.NotifierSettings
+  /** More names the server is reached at besides its address and public URL (`*`: any `Host`). */
+  readonly allowedHosts?: ReadonlyArray<string> | "any" | undefined
+  /** Connections held at once; undefined: 1024. */
+  readonly maxConnections?: number | undefined
+  /** Seconds a request's head may take; undefined: 10. */
+  readonly headersTimeoutSeconds?: number | undefined
+  /** Seconds a whole request may take; undefined: 30. */
+  readonly requestTimeoutSeconds?: number | undefined
 }
 
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
@@ -59,6 +67,26 @@ export const settings = [
     flag: "auth-failure-limit",
     env: "PAYLINKS_AUTH_FAILURE_LIMIT",
     help: "failed authentications per client and key id before 429: <failures>/<seconds> or off (default 20/60)"
+  },
+  {
+    flag: "allowed-hosts",
+    env: "PAYLINKS_ALLOWED_HOSTS",
+    help: "more host names the server answers besides its address and public URL, comma-separated; * for any"
+  },
+  {
+    flag: "max-connections",
+    env: "PAYLINKS_MAX_CONNECTIONS",
+    help: "connections held at once; one more is answered 503 (default 1024)"
+  },
+  {
+    flag: "headers-timeout",
+    env: "PAYLINKS_HEADERS_TIMEOUT",
+    help: "seconds a request's head may take to arrive before 408 (default 10)"
+  },
+  {
+    flag: "request-timeout",
+    env: "PAYLINKS_REQUEST_TIMEOUT",
+    help: "seconds a whole request, head and body, may take to arrive before 408 (default 30)"
   },
   {
     flag: "dispatcher",
@@ -90,8 +118,8 @@ export const usage = (): string =>
     "",
     "Serves the paylinks API. Each option can also be set through its environment variable.",
     "",
-    ...settings.map((s) => `  --${s.flag.padEnd(12)} ${s.env.padEnd(22)} ${s.help}`),
-    "  --help                                   print this help",
+    ...settings.map((s) => `  --${s.flag.padEnd(16)} ${s.env.padEnd(25)} ${s.help}`),
+    "  --help                                       print this help",
     "",
     "Webhook delivery and customer notifications are set through the environment only (docs/webhooks.md):",
     ...wrapNames([...DispatcherSettings.variables, ...NotifierSettings.variables])
@@ -178,6 +206,39 @@ export const load = (
     const notifier = NotifierSettings.fromEnv(env)
     if (Either.isLeft(notifier)) return fail(notifier.left.message)
 
+    const rawHosts = read("allowed-hosts")
+    const allowedHosts =
+      rawHosts === undefined
+        ? undefined
+        : rawHosts === "*"
+          ? ("any" as const)
+          : rawHosts
+              .split(",")
+              .map((name) => name.trim())
+              .filter((name) => name !== "")
+    if (Array.isArray(allowedHosts) && allowedHosts.some((name) => !/^[A-Za-z0-9.:[\]-]+$/.test(name)))
+      return fail(`PAYLINKS_ALLOWED_HOSTS must be host names separated by commas, or *, not "${rawHosts}"`)
+
+    const whole = (
+      flag: "max-connections" | "headers-timeout" | "request-timeout",
+      env: string
+    ): Either.Either<number | undefined, ConfigError> => {
+      const raw = read(flag)
+      if (raw === undefined) return Either.right(undefined)
+      const value = Number(raw)
+      return /^[0-9]{1,9}$/.test(raw) && value > 0
+        ? Either.right(value)
+        : fail(`${env} must be a whole number above 0, not "${raw}"`)
+    }
+    const maxConnections = whole("max-connections", "PAYLINKS_MAX_CONNECTIONS")
+    if (Either.isLeft(maxConnections)) return Either.left(maxConnections.left)
+    const headersTimeout = whole("headers-timeout", "PAYLINKS_HEADERS_TIMEOUT")
+    if (Either.isLeft(headersTimeout)) return Either.left(headersTimeout.left)
+    const requestTimeout = whole("request-timeout", "PAYLINKS_REQUEST_TIMEOUT")
+    if (Either.isLeft(requestTimeout)) return Either.left(requestTimeout.left)
+    if ((headersTimeout.right ?? 10) > (requestTimeout.right ?? 30))
+      return fail("PAYLINKS_HEADERS_TIMEOUT may not be longer than PAYLINKS_REQUEST_TIMEOUT")
+
     const masterKey = read("master-key")
     return Either.right({
       database: Redacted.make(read("database") ?? DEFAULT_DATABASE),
@@ -189,7 +250,11 @@ export const load = (
       authFailureLimit,
       runDispatcher,
       dispatcher: dispatcher.right,
-      notifier: notifier.right
+      notifier: notifier.right,
+      allowedHosts,
+      maxConnections: maxConnections.right,
+      headersTimeoutSeconds: headersTimeout.right,
+      requestTimeoutSeconds: requestTimeout.right
     })
   })
 

@@ -1,5 +1,5 @@
 /**
- * The master key that encrypts API key secrets at rest (PRODUCT.md §4.1): 32 bytes, given as base64
+ * The master key that encrypts API key secrets at rest (docs/http-api.md#authentication): 32 bytes, given as base64
  * (`PAYLINKS_MASTER_KEY`), or — for the embedded SQLite default — generated on first start into a
  * file beside the database that only its owner can read.
  */

@@ -2,8 +2,9 @@
  * How the storage ports run their statements. Each statement is written once, as an `@effect/sql` tagged
  * template of the storage's client, and handed to `rows`: on PostgreSQL that runs it through the client; on
  * SQLite (in-process and synchronous) the statement is compiled and run at once on the storage's own connection
- * from a cache of prepared statements, which costs a fraction of the client's way per statement (PERFORMANCE.md).
- * Either way the statement, its parameters and its rows are the same, so the ports have one implementation.
+ * from a cache of prepared statements, which costs a fraction of the client's way per statement
+ * (BENCHMARKS.md#costs-the-design-is-built-around). Either way the statement, its parameters and its rows are the same,
+ * so the ports have one implementation.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"

@@ -1,13 +1,13 @@
 /**
- * PRODUCT.md §4.3 written out by hand, independently of the wire schema, so that the tests of every
- * package hold the schema, the OpenAPI document, the server and the client to the same statement of
- * the contract: every key of the entity, in order, with the JSON types it may take.
+ * The invoice entity (docs/http-api.md#the-invoice-entity) written out by hand, independently of the wire schema, so
+ * that the tests of every package hold the schema, the OpenAPI document, the server and the client to the same
+ * statement of the contract: every key of the entity, in order, with the JSON types it may take.
  */
 
 /** The JSON type of a value, telling integers apart from other numbers (the entity has no fractions). */
 export type JsonType = "string" | "integer" | "number" | "boolean" | "null" | "object" | "array"
 
-/** Every key of the §4.3 entity in its order, with the JSON types its value may take. */
+/** Every key of the invoice entity in its order, with the JSON types its value may take. */
 export const ENTITY_TYPES: ReadonlyArray<readonly [string, ReadonlyArray<JsonType>]> = [
   ["id", ["string"]],
   ["entity", ["string"]],
@@ -54,7 +54,7 @@ export const ENTITY_TYPES: ReadonlyArray<readonly [string, ReadonlyArray<JsonTyp
   ["idempotency_key", ["string", "null"]]
 ]
 
-/** The §4.3 keys, in order. */
+/** The invoice entity's keys, in order. */
 export const ENTITY_KEYS: ReadonlyArray<string> = ENTITY_TYPES.map(([key]) => key)
 
 /** The JSON type of a decoded value, in the names `ENTITY_TYPES` uses. */

@@ -1,6 +1,6 @@
 /**
  * A small fetch-based caller for the end-to-end tests that speak to a listening paylinks server, and
- * the Razorpay error envelope (PRODUCT.md §4.6) that a refused request must answer with.
+ * the Razorpay error envelope (docs/errors.md) that a refused request must answer with.
  */
 
 /** The `Authorization` header's value for a key pair. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ENTITY_KEYS, jsonType } from "../src/EntityShape.js"
 
-describe("the §4.3 table", () => {
+describe("the invoice entity table", () => {
   it("names each of the 43 keys once, in the table's order", () => {
     expect(ENTITY_KEYS).toHaveLength(43)
     expect(new Set(ENTITY_KEYS).size).toBe(ENTITY_KEYS.length)

@@ -188,7 +188,7 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
         expect(onExpire!.payload.invoice.entity.status).toBe("expired")
         expect(onExpire!.payload.invoice.entity.expired_at).toBe(T0 + 180 + HOUR)
         expect(onExpire!.created_at).toBe(T0 + 180 + HOUR)
-        // Every invoice entity is the §4.3 entity, key for key.
+        // Every invoice entity is the API's entity (docs/http-api.md#the-invoice-entity), key for key.
         for (const body of [onPartial, onPaid, onCancel, onExpire])
           expect(Object.keys(body!.payload.invoice.entity)).toEqual(
             Object.keys(Schema.decodeUnknownSync(InvoiceEntity)(body!.payload.invoice.entity))

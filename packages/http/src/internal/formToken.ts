@@ -28,16 +28,21 @@ const TOKEN = /^([0-9]{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/
 /** A fresh random cookie value for a browser that has none. */
 export const newBrowserKey = (): string => randomBytes(24).toString("base64url")
 
-/** The form cookie's value from a `Cookie` header, if it is there and well formed. */
+/**
+ * The form cookie's value from a `Cookie` header, if it is there once and well formed. Two of them
+ * (one planted by a sibling site for its own domain) are ambiguous: neither is taken, so no form
+ * posted with them verifies (the server refuses such a post on its head already).
+ */
 export const browserKeyOf = (cookieHeader: string | undefined): string | undefined => {
   if (cookieHeader === undefined) return undefined
+  let found: string | undefined
   for (const pair of cookieHeader.split(";")) {
     const at = pair.indexOf("=")
     if (at === -1 || pair.slice(0, at).trim() !== COOKIE_NAME) continue
-    const value = pair.slice(at + 1).trim()
-    return COOKIE_VALUE.test(value) ? value : undefined
+    if (found !== undefined) return undefined
+    found = pair.slice(at + 1).trim()
   }
-  return undefined
+  return found !== undefined && COOKIE_VALUE.test(found) ? found : undefined
 }
 
 /** The `Set-Cookie` value that gives a browser its key; `secure` when the page is served over https. */

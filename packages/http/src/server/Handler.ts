@@ -72,6 +72,10 @@ export interface Route<R> {
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
   /** A find-my-way path: `/i/:code`. */
   readonly path: string
+  /** The largest body this route reads, in bytes; default the server's `bodyLimit`. */
+  readonly bodyLimit?: number | undefined
+  /** Cookies a request may carry at most once: with two, it is refused before anything is read. */
+  readonly uniqueCookies?: ReadonlyArray<string> | undefined
   readonly handle: (request: Request<Readonly<Record<string, string>>>) => Effect.Effect<RawResponse, HandlerError, R>
 }
 

@@ -1,7 +1,10 @@
 /**
- * The server's life: listening, the connections it holds, malformed HTTP (answered in the envelope,
- * not with Node's bare status line), and a graceful shutdown — stop accepting, close idle
- * connections at once, let the requests in flight finish (up to a timeout), then close the rest.
+ * The server's life: listening, the connections it holds (at most `maxConnections`: one more is
+ * answered 503 and closed), slow requests (cut after `headersTimeoutSeconds` without a complete head
+ * and `requestTimeoutSeconds` without a complete request: 408), everything Node would answer by itself
+ * (malformed HTTP, oversized headers, an unknown `Expect`) in the envelope with an `X-Request-Id`, not
+ * with Node's bare status line, and a graceful shutdown — stop accepting, close idle connections at
+ * once, let the requests in flight finish (up to a timeout), then close the rest.
  */
 import * as Http from "node:http"
 import type { AddressInfo, Socket } from "node:net"
@@ -9,7 +12,8 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as WireErrors from "@paylinks/contract/WireErrors"
-import { JSON_TYPE } from "./Render.js"
+import { busyReply, statusReply, texts } from "./Admission.js"
+import { errorReply, type Reply } from "./Render.js"
 import * as RequestIds from "./RequestIds.js"
 
 export class ListenError extends Data.TaggedError("ListenError")<{ readonly cause: unknown }> {
@@ -41,6 +45,46 @@ export interface Settings {
   readonly port?: number | undefined
   /** How long shutdown waits for requests in flight before closing their connections. Default 30 s. */
   readonly shutdownTimeoutMillis?: number | undefined
+  /** Connections held at once; one more is answered 503 and closed. Default 1024. */
+  readonly maxConnections?: number | undefined
+  /** How long a request's head may take to arrive. Default 10 s. */
+  readonly headersTimeoutSeconds?: number | undefined
+  /** How long a whole request (head and body) may take to arrive. Default 30 s. */
+  readonly requestTimeoutSeconds?: number | undefined
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 1024
+export const DEFAULT_HEADERS_TIMEOUT_SECONDS = 10
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  408: "Request Timeout",
+  417: "Expectation Failed",
+  503: "Service Unavailable"
+}
+
+/** A reply written straight to a socket that has no `ServerResponse` (or whose request Node refused), then closed. */
+const rawReply = (reply: Reply): string => {
+  const body = typeof reply.body === "string" ? reply.body : Buffer.from(reply.body).toString("utf8")
+  return (
+    `HTTP/1.1 ${reply.status} ${REASONS[reply.status] ?? "Error"}\r\ncontent-type: ${reply.contentType}\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\n` +
+    `x-request-id: ${RequestIds.next()}\r\nconnection: close\r\n\r\n${body}`
+  )
+}
+
+/** What Node's parser refused, as the envelope. */
+const clientErrorReply = (error: NodeJS.ErrnoException): Reply => {
+  switch (error.code) {
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return statusReply(408, texts.timeout)
+    // 400, not 431: some clients treat 431 specially; the text says what was wrong.
+    case "HPE_HEADER_OVERFLOW":
+      return errorReply(WireErrors.badRequest(texts.headersTooLarge))
+    default:
+      return errorReply(WireErrors.badRequest(WireErrors.texts.malformedRequest))
+  }
 }
 
 /** Serves `onRequest` in the current scope; closing the scope shuts the server down gracefully. */
@@ -60,19 +104,55 @@ export const serve = (
         if (state.closing && left === 0) socket.destroySoon()
       }
     }
-    const server = Http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, onRequest(connections))
+    const headersTimeout = (settings.headersTimeoutSeconds ?? DEFAULT_HEADERS_TIMEOUT_SECONDS) * 1000
+    const requestTimeout = Math.max(
+      headersTimeout,
+      (settings.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000
+    )
+    const maxConnections = settings.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+    const handler = onRequest(connections)
+    const server = Http.createServer(
+      {
+        keepAliveTimeout: 5_000,
+        headersTimeout,
+        requestTimeout,
+        // Node looks for expired requests this often (default 30 s, which let slow requests live 60–90 s).
+        connectionsCheckingInterval: Math.max(250, Math.min(1_000, headersTimeout / 4)),
+        // A request without `Host` is refused by `Admission`, in the envelope, not by Node with a bare 400.
+        requireHostHeader: false
+      },
+      handler
+    )
+    // Without a listener, Node answers `100 Continue` before the request is even routed; the body is
+    // asked for only once the request is admitted and authenticated (`Exchange`).
+    server.on("checkContinue", handler)
+    server.on("checkExpectation", (req: Http.IncomingMessage, res: Http.ServerResponse) => {
+      const reply = statusReply(417, WireErrors.texts.malformedRequest)
+      res.writeHead(417, {
+        "content-type": reply.contentType,
+        "content-length": Buffer.byteLength(reply.body as string),
+        "x-content-type-options": "nosniff",
+        "x-request-id": RequestIds.pick(req.headers["x-request-id"]),
+        connection: "close"
+      })
+      res.end(reply.body)
+    })
     server.on("connection", (socket: Socket) => {
+      if (active.size >= maxConnections) {
+        // Not read from (so no request is parsed on it): answered, then closed once the answer is out.
+        socket.pause()
+        socket.on("error", () => socket.destroy())
+        socket.end(rawReply(busyReply()), () => socket.destroy())
+        return
+      }
       active.set(socket, 0)
       socket.once("close", () => active.delete(socket))
     })
-    // Malformed HTTP never reaches `onRequest`; Node would answer it with a bare status line.
+    // Malformed HTTP and slow requests never reach `onRequest`; Node would answer them with a bare status line.
     server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable || error.code === "ECONNRESET") return socket.destroy()
-      const body = WireErrors.body(WireErrors.badRequest(WireErrors.texts.malformedRequest))
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-          `x-request-id: ${RequestIds.next()}\r\nconnection: close\r\n\r\n${body}`
-      )
+      const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+      if (!socket.writable || error.code === "ECONNRESET" || inFlight?.headersSent === true) return socket.destroy()
+      socket.end(rawReply(clientErrorReply(error)))
     })
 
     const host = settings.host ?? "127.0.0.1"

@@ -1,7 +1,8 @@
 /**
  * The request path, from a routed request with its body to the reply, the same for the socket server
  * (`Exchange`) and the in-process entry (`InProcess`): authentication (unless the caller is already
- * known), the body, idempotency, the endpoint's handler on the caller's context, and the rendering of
+ * known) on the head, then the body (read from the socket only now, so a refused caller's body is never
+ * read), idempotency, the endpoint's handler on the caller's context, and the rendering of
  * every refusal as the envelope and of every fault as the 500 envelope (logged). One `runCallback` per
  * request on the runtime captured at start; no generator on the way.
  */
@@ -35,10 +36,17 @@ export interface Incoming {
   readonly method: string
   readonly found: Found
   readonly headers: Http.IncomingHttpHeaders
-  readonly bytes: Uint8Array
+  /**
+   * The body: its bytes (in-process), or how to read it from the socket — called only once the request
+   * was authenticated, so that a refused caller's body is never read.
+   */
+  readonly body: Uint8Array | ReadBody
   /** Filled in once the caller is known, for the request log. */
   readonly log: { merchantId: string | null }
 }
+
+/** Reads the body up to `limit` bytes; an oversized or broken body is answered with `refused`. */
+export type ReadBody = (limit: number, done: (bytes: Uint8Array | ApiError) => void) => void
 
 export interface Program {
   /**
@@ -53,6 +61,8 @@ export interface Settings {
   readonly idempotency: IdempotencyStoreShape
   readonly runtime: Runtime.Runtime<never>
   readonly logger: RequestLog.Logger
+  /** The server's body limit; an endpoint may have a smaller one. */
+  readonly bodyLimit: number
   readonly authFailureLimit?: AuthRateLimit.Settings | "off" | undefined
 }
 
@@ -75,10 +85,15 @@ export const make = (settings: Settings): Program => {
    * The rest of a request once its caller is known. The caller's context (`contextOf`) becomes the request fiber's
    * own: the fiber answers this request only and ends with it, so there is nothing to restore afterwards.
    */
-  const serve = (incoming: Incoming, principal: Principal | undefined): Effect.Effect<Reply, ApiError, any> => {
+  const serve = (
+    incoming: Incoming,
+    principal: Principal | undefined,
+    bytes: Uint8Array
+  ): Effect.Effect<Reply, ApiError, any> => {
     const { found } = incoming
-    const body = Body.parse(found.endpoint, incoming.bytes, incoming.headers["content-type"])
-    if (body === undefined) return Effect.fail(WireErrors.invalidJsonBody())
+    const decoded = Body.parse(found.endpoint, bytes, incoming.headers["content-type"])
+    if (decoded._tag === "Refused") return Effect.fail(Body.refusal(decoded.reason))
+    const body = decoded.value
     const path = found.endpoint.decodePath(found.params)
     if (Either.isLeft(path)) return Effect.fail(WireErrors.routeNotFound())
     const request: Request<any> = {
@@ -98,18 +113,33 @@ export const make = (settings: Settings): Program => {
       : run
   }
 
+  /** The body, read now (after authentication) when it is still on the socket. */
+  const withBody = (incoming: Incoming, principal: Principal | undefined): Effect.Effect<Reply, ApiError, any> => {
+    const { body, found } = incoming
+    if (!found.endpoint.readsBody) return serve(incoming, principal, Body.EMPTY)
+    const limit = found.endpoint.bodyLimit ?? settings.bodyLimit
+    if (typeof body !== "function")
+      return body.byteLength > limit ? Effect.fail(WireErrors.bodyTooLarge()) : serve(incoming, principal, body)
+    return Effect.flatMap(
+      Effect.async<Uint8Array, ApiError>((resume) =>
+        body(limit, (bytes) => resume(bytes instanceof Uint8Array ? Effect.succeed(bytes) : Effect.fail(bytes)))
+      ),
+      (bytes) => serve(incoming, principal, bytes)
+    )
+  }
+
   const program = (incoming: Incoming, known: Principal | undefined): Effect.Effect<Reply, ApiError, any> => {
-    if (!incoming.found.endpoint.secured) return serve(incoming, undefined)
+    if (!incoming.found.endpoint.secured) return withBody(incoming, undefined)
     if (known !== undefined) {
       incoming.log.merchantId = known.tenant.merchantId
-      return serve(incoming, known)
+      return withBody(incoming, known)
     }
     const credentials = Authentication.parseBasic(incoming.headers.authorization)
     const refused = authentication.limited(incoming.address, credentials)
     if (refused !== undefined) return Effect.succeed(refused)
     return Effect.flatMap(authentication.authenticate(incoming.address, credentials), (principal) => {
       incoming.log.merchantId = principal.tenant.merchantId
-      return serve(incoming, principal)
+      return withBody(incoming, principal)
     })
   }
 

@@ -22,6 +22,10 @@ export interface Endpoint {
   /** POST requests of authenticated endpoints honour `Idempotency-Key`. */
   readonly idempotent: boolean
   readonly integerFields: ReadonlySet<string>
+  /** This endpoint's body limit in bytes; `undefined`: the server's. */
+  readonly bodyLimit: number | undefined
+  /** Cookies a request may carry at most once (a second one is a planted one, and the request is refused). */
+  readonly uniqueCookies: ReadonlyArray<string>
   readonly decodePath: (params: Readonly<Record<string, string | undefined>>) => Either.Either<unknown, unknown>
   readonly handle: (request: Request<any>) => Effect.Effect<unknown, HandlerError, any>
   readonly render: (value: unknown) => Reply
@@ -41,11 +45,14 @@ export interface Router {
   readonly find: (method: string, url: string) => Found | undefined
 }
 
+/**
+ * The query as text values, in an object without a prototype: `__proto__` is a parameter like any other
+ * (validated, and refused where unknown, as `constructor` is), never a way into `Object.prototype`.
+ */
 const normaliseQuery = (raw: Record<string, unknown> | undefined): Record<string, string> => {
-  const query: Record<string, string> = {}
+  const query: Record<string, string> = Object.create(null)
   if (raw === undefined) return query
   for (const key of Object.keys(raw)) {
-    if (key === "__proto__") continue
     const value = raw[key]
     if (typeof value === "string") query[key] = value
     else if (Array.isArray(value) && value.length > 0) query[key] = String(value[value.length - 1])
@@ -80,6 +87,8 @@ export const make = (options: {
         readsBody,
         idempotent: secured && endpoint.method === "POST",
         integerFields: integerFieldsOf(Option.getOrUndefined(endpoint.payloadSchema)?.ast),
+        bodyLimit: undefined,
+        uniqueCookies: [],
         decodePath,
         handle,
         render: makeRenderer(status, success.ast)
@@ -93,6 +102,8 @@ export const make = (options: {
       readsBody: route.method !== "GET",
       idempotent: false,
       integerFields: new Set(),
+      bodyLimit: route.bodyLimit,
+      uniqueCookies: route.uniqueCookies ?? [],
       decodePath: (params) => Either.right(params),
       handle: route.handle,
       render: makeRenderer(200, Option.none())

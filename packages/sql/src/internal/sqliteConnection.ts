@@ -2,7 +2,8 @@
  * The SQLite connection the storage owns: one better-sqlite3 handle behind both the `SqlClient` (migrations,
  * transactions, savepoints) and the `StatementRunner`'s direct path, which runs the ports' statements on it from
  * a cache of prepared statements. `@effect/sql-sqlite-node` keeps its handle to itself; owning it is what lets a
- * read skip the client's per-statement machinery (about 36 µs against 6 µs, PERFORMANCE.md).
+ * read skip the client's per-statement machinery (about 36 µs against 6 µs,
+ * BENCHMARKS.md#costs-the-design-is-built-around).
  *
  * One connection, as before: every statement of the client waits for the connection's lock, and a transaction
  * holds it from `BEGIN IMMEDIATE` to its end.
