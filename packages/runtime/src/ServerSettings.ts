@@ -31,6 +31,26 @@ export const settings = [
     help: "failed authentications per client and key id before 429: <failures>/<seconds> or off (default 20/60)"
   },
   {
+    flag: "allowed-hosts",
+    env: "PAYLINKS_ALLOWED_HOSTS",
+    help: "more host names the server answers besides its address and public URL, comma-separated; * for any"
+  },
+  {
+    flag: "max-connections",
+    env: "PAYLINKS_MAX_CONNECTIONS",
+    help: "connections held at once; one more is answered 503 (default 1024)"
+  },
+  {
+    flag: "headers-timeout",
+    env: "PAYLINKS_HEADERS_TIMEOUT",
+    help: "seconds a request's head may take to arrive before 408 (default 10)"
+  },
+  {
+    flag: "request-timeout",
+    env: "PAYLINKS_REQUEST_TIMEOUT",
+    help: "seconds a whole request, head and body, may take to arrive before 408 (default 30)"
+  },
+  {
     flag: "dispatcher",
     env: "PAYLINKS_DISPATCHER",
     help: "deliver webhooks and notifications from this process: on or off (default on; off when paylinks-dispatcher runs)"
