@@ -97,6 +97,9 @@ interface Signal {
   earliest: number
 }
 
+/** How long a woken relay loop gathers further work before its pass (a bound on relay transactions per second). */
+const RELAY_GATHER_MS = 20
+
 /** More distinct due times than this are left to the poll interval (a bound on the loop's memory). */
 const MAX_DUE_TIMES = 10_000
 
@@ -478,7 +481,7 @@ export const make = (
      * One background loop: runs `pass` again at once while it finds work; otherwise waits until the signal is
      * raised, a due time it holds comes, or the poll interval since the last poll has passed.
      */
-    const loop = (signal: Signal, pass: Effect.Effect<boolean>): Effect.Effect<never> =>
+    const loop = (signal: Signal, pass: Effect.Effect<boolean>, gatherMs = 0): Effect.Effect<never> =>
       Effect.gen(function* () {
         let nextPollAt = 0
         for (;;) {
@@ -495,16 +498,23 @@ export const make = (
             continue
           }
           const wait = Math.min(nextPollAt, signal.earliest) - (yield* Clock.currentTimeMillis)
-          if (wait > 0) yield* Effect.raceFirst(signal.latch.await, Effect.sleep(wait))
+          if (wait > 0)
+            yield* Effect.raceFirst(
+              gatherMs > 0 ? Effect.zipRight(signal.latch.await, Effect.sleep(gatherMs)) : signal.latch.await,
+              Effect.sleep(wait)
+            )
         }
       })
 
     const background = Effect.all(
       [
         // A full batch that moved forward suggests more is waiting; a batch only handed back does not.
+        // Woken by a write, the relay waits a moment for the writes that follow it: under load one pass
+        // relays a batch instead of one claim transaction per write competing with the API's own commits.
         loop(
           relaySignal,
-          Effect.map(relayPass, (relay) => relay.claimed >= settings.batchSize && relay.progressed > 0)
+          Effect.map(relayPass, (relay) => relay.claimed >= settings.batchSize && relay.progressed > 0),
+          RELAY_GATHER_MS
         ),
         // Attempts started: the endpoints that got theirs are left out of the next claim, which may find others.
         loop(
