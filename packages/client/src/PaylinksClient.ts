@@ -7,15 +7,17 @@
  * Two faces over the one derived client: `layer`/`layerConfig` for Effect programs, and `promise` for
  * code that only knows Promises — same requests, same wire types, same error classes.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { Readable } from "node:stream"
+import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import type * as HttpApi from "@effect/platform/HttpApi"
+import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Api } from "@paylinks/contract/Api"
 import type * as SandboxWire from "@paylinks/contract/SandboxWire"
 import type * as Wire from "@paylinks/contract/Wire"
@@ -31,6 +33,7 @@ import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { Simplify } from "effect/Types"
 import * as Undici from "undici"
 
@@ -169,29 +172,72 @@ export const make = (options: Options): Effect.Effect<Client, never, HttpClient.
 
 export class PaylinksClient extends Context.Tag("@paylinks/client/PaylinksClient")<PaylinksClient, Client>() {}
 
-/**
- * undici's `fetch` whose failure to reach the server is the reason itself (`connect ECONNREFUSED …`),
- * not fetch's bare `TypeError: fetch failed` around it.
- */
-const undiciFetch = ((input: Parameters<typeof Undici.fetch>[0], init?: Parameters<typeof Undici.fetch>[1]) =>
-  Undici.fetch(input, init).catch((error: unknown) => {
-    throw error instanceof TypeError && error.cause instanceof Error ? error.cause : error
-  })) as unknown as typeof globalThis.fetch
+/** Statuses whose answer has no body (a web `Response` refuses one). */
+const NO_BODY = new Set([204, 205, 304])
 
-/** `HttpClient` on undici's fetch over an agent of its own, closed (after the requests in flight) with the layer. */
-const layerUndici: Layer.Layer<HttpClient.HttpClient> = Layer.unwrapScoped(
+/** undici's answer as a web `Response`, which `HttpClientResponse.fromWeb` reads. */
+const toWebResponse = (data: Undici.Dispatcher.ResponseData): Response => {
+  const headers = new globalThis.Headers()
+  for (const [name, value] of Object.entries(data.headers))
+    if (value !== undefined) for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one)
+  if (NO_BODY.has(data.statusCode)) {
+    data.body.resume()
+    return new Response(null, { status: data.statusCode, headers })
+  }
+  return new Response(Readable.toWeb(data.body) as ReadableStream<Uint8Array>, { status: data.statusCode, headers })
+}
+
+/**
+ * `HttpClient` on `undici.request` over an agent of its own, closed (after the requests in flight) with
+ * the layer. Not undici's `fetch`: fetch refuses the ports of its "bad port" list (a server on 6000 or
+ * 6667 would be unreachable) and adds headers of its own to every request.
+ */
+const layerUndici: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
+  HttpClient.HttpClient,
   Effect.map(
     Effect.acquireRelease(
       Effect.sync(() => new Undici.Agent()),
       (agent) => Effect.promise(() => agent.close())
     ),
     (agent) =>
-      FetchHttpClient.layer.pipe(
-        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, undiciFetch)),
-        Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { dispatcher: agent } as unknown as RequestInit))
+      HttpClient.make((request, url, signal) =>
+        Effect.flatMap(requestBody(request.body), (body) =>
+          Effect.tryPromise({
+            try: () =>
+              agent.request({
+                origin: url.origin,
+                path: url.pathname + url.search,
+                method: request.method,
+                headers: request.headers,
+                body,
+                signal,
+                // Timeouts are the caller's (Effect.timeout); undici's own would cut a slow answer short.
+                headersTimeout: 0,
+                bodyTimeout: 0
+              }),
+            catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+          })
+        ).pipe(Effect.map((data) => HttpClientResponse.fromWeb(request, toWebResponse(data))))
       )
   )
 )
+
+const requestBody = (body: HttpBody.HttpBody): Effect.Effect<Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>> => {
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed(null)
+    case "Raw":
+    case "Uint8Array":
+      return Effect.succeed(body.body as Uint8Array)
+    case "FormData":
+      return Effect.succeed(body.formData as unknown as Undici.FormData)
+    case "Stream":
+      return Effect.map(
+        Stream.toReadableStreamEffect(body.stream),
+        (stream) => Readable.fromWeb(stream as NodeReadableStream<Uint8Array>)
+      )
+  }
+}
 
 /** The client on undici. */
 export const layer = (options: Options): Layer.Layer<PaylinksClient> =>
