@@ -80,7 +80,6 @@ const sendAsGiven = (api: HttpApi.HttpApi.AnyWithProps): HttpApi.HttpApi.AnyWith
 
 const ClientApi = sendAsGiven(Api as unknown as HttpApi.HttpApi.AnyWithProps) as unknown as typeof Api
 
-
 type ApiGroups = typeof Api extends HttpApi.HttpApi<string, infer Groups, infer _E, infer _R> ? Groups : never
 type ApiErrors = typeof Api extends HttpApi.HttpApi<string, infer _Groups, infer E, infer _R> ? E : never
 
@@ -93,7 +92,11 @@ type Loosened<Request> = Request extends void
   ? Request
   : Simplify<
       {
-        readonly [K in keyof Request as K extends "headers" | "urlParams" ? ({} extends Request[K] ? never : K) : K]: Request[K]
+        readonly [K in keyof Request as K extends "headers" | "urlParams"
+          ? {} extends Request[K]
+            ? never
+            : K
+          : K]: Request[K]
       } & {
         readonly [K in keyof Request as K extends "headers" | "urlParams"
           ? {} extends Request[K]
@@ -138,7 +141,9 @@ export type Client = {
     infer GroupError,
     infer _R
   >
-    ? { readonly [Endpoint in Endpoints as HttpApiEndpoint.HttpApiEndpoint.Name<Endpoint>]: Method<Endpoint, GroupError> }
+    ? {
+        readonly [Endpoint in Endpoints as HttpApiEndpoint.HttpApiEndpoint.Name<Endpoint>]: Method<Endpoint, GroupError>
+      }
     : never
 }
 
@@ -151,7 +156,8 @@ const withDefaults = (derived: Record<string, Record<string, AnyMethod>>): Clien
   for (const [group, methods] of Object.entries(derived)) {
     const wrapped: Record<string, AnyMethod> = {}
     for (const [name, method] of Object.entries(methods))
-      wrapped[name] = (request) => method({ ...request, headers: request?.headers ?? {}, urlParams: request?.urlParams ?? {} })
+      wrapped[name] = (request) =>
+        method({ ...request, headers: request?.headers ?? {}, urlParams: request?.urlParams ?? {} })
     client[group] = wrapped
   }
   return client as unknown as Client
@@ -222,7 +228,9 @@ const layerUndici: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
   )
 )
 
-const requestBody = (body: HttpBody.HttpBody): Effect.Effect<Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>> => {
+const requestBody = (
+  body: HttpBody.HttpBody
+): Effect.Effect<Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>> => {
   switch (body._tag) {
     case "Empty":
       return Effect.succeed(null)
@@ -232,9 +240,8 @@ const requestBody = (body: HttpBody.HttpBody): Effect.Effect<Exclude<Undici.Disp
     case "FormData":
       return Effect.succeed(body.formData as unknown as Undici.FormData)
     case "Stream":
-      return Effect.map(
-        Stream.toReadableStreamEffect(body.stream),
-        (stream) => Readable.fromWeb(stream as NodeReadableStream<Uint8Array>)
+      return Effect.map(Stream.toReadableStreamEffect(body.stream), (stream) =>
+        Readable.fromWeb(stream as NodeReadableStream<Uint8Array>)
       )
   }
 }
