@@ -9,7 +9,8 @@ import { startServer, type TestServer } from "./server.js"
 let server: TestServer
 
 beforeAll(async () => {
-  server = await startServer()
+  // No dispatcher: nothing but these requests changes a link (it would mark its SMS and email sent).
+  server = await startServer(undefined, undefined, { PAYLINKS_DISPATCHER: "off" })
 })
 
 afterAll(async () => {

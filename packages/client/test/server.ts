@@ -18,9 +18,13 @@ export interface TestServer {
   readonly stop: () => Promise<void>
 }
 
+/** The server's outbox polled often, so the sandbox inbox has a link's messages soon after it is sent. */
+export const DELIVERING: Readonly<Record<string, string>> = { PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50" }
+
 export const startServer = async (
   keyId = "rzp_test_ClientTests0001",
-  keySecret = "client-tests-secret-0123456789"
+  keySecret = "client-tests-secret-0123456789",
+  env: Readonly<Record<string, string>> = {}
 ): Promise<TestServer> => {
   if (!Fs.existsSync(SERVER_MAIN))
     throw new Error(
@@ -35,7 +39,8 @@ export const startServer = async (
       PAYLINKS_HOST: "127.0.0.1",
       PAYLINKS_PORT: "0",
       PAYLINKS_KEY_ID: keyId,
-      PAYLINKS_KEY_SECRET: keySecret
+      PAYLINKS_KEY_SECRET: keySecret,
+      ...env
     },
     stdio: ["ignore", "pipe", "pipe"]
   })
