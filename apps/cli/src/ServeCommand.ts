@@ -1,10 +1,12 @@
 /**
  * `paylinks serve`: the server of `apps/server`, started by the same composition (runtime's `Server`)
  * with the same configuration rules (flags over `PAYLINKS_*` variables over defaults). Runs until SIGINT or
- * SIGTERM, then stops accepting, finishes the requests in flight and closes the database.
+ * SIGTERM, then stops accepting, finishes the requests in flight and closes the database. Its log is the
+ * server's: JSON lines at the level `PAYLINKS_LOG_LEVEL` names.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as Log from "@paylinks/runtime/Log"
 import * as ServerConfig from "@paylinks/runtime/ServerConfig"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -28,6 +30,8 @@ export const command = Command.make("serve", flags, (given) =>
     if (Either.isLeft(loaded)) return yield* new UsageError({ message: loaded.left.message })
     if (loaded.right === "help") return
     const config = loaded.right
+    const level = Log.levelFromEnv(process.env)
+    if (Either.isLeft(level)) return yield* new UsageError({ message: level.left.message })
     // Loaded here, not at startup: the other commands do not need the HTTP server's modules.
     const Server = yield* Effect.promise(() => import("@paylinks/runtime/Server"))
     yield* Effect.scoped(
@@ -35,6 +39,6 @@ export const command = Command.make("serve", flags, (given) =>
         Server.make(config).pipe(Effect.mapError((error) => new EnvironmentError({ message: error.message }))),
         Effect.never
       )
-    )
+    ).pipe(Log.withJson("paylinks", level.right))
   })
 ).pipe(Command.withDescription("Run the paylinks server (the HTTP API, hosted pages and the expiry sweeper)."))
