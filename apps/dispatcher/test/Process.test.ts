@@ -60,8 +60,16 @@ describe("the paylinks-dispatcher process", () => {
       for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow()
       expect(lines.map((line) => JSON.parse(line))).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ level: "info", msg: "dispatcher", message: expect.stringContaining("paylinks dispatcher (") }),
-          expect.objectContaining({ level: "info", msg: "dispatcher", message: expect.stringContaining("polling every 20 ms") })
+          expect.objectContaining({
+            level: "info",
+            msg: "dispatcher",
+            message: expect.stringContaining("paylinks dispatcher (")
+          }),
+          expect.objectContaining({
+            level: "info",
+            msg: "dispatcher",
+            message: expect.stringContaining("polling every 20 ms")
+          })
         ])
       )
       for (const line of lines) expect(JSON.parse(line).time).toMatch(/^\d{4}-\d\d-\d\dT/)
@@ -73,7 +81,11 @@ describe("the paylinks-dispatcher process", () => {
     // At warn, a dispatcher with nothing to report says nothing: it opened (and migrated) its database and
     // polled, without a line.
     const fresh = tempDatabase()
-    const quiet = spawn({ PAYLINKS_DATABASE: `sqlite:${fresh}`, PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "20", PAYLINKS_LOG_LEVEL: "warn" })
+    const quiet = spawn({
+      PAYLINKS_DATABASE: `sqlite:${fresh}`,
+      PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "20",
+      PAYLINKS_LOG_LEVEL: "warn"
+    })
     await until(() => Fs.existsSync(fresh), "the database")
     await new Promise((resolve) => setTimeout(resolve, 500))
     quiet.child.kill("SIGTERM")
@@ -82,7 +94,9 @@ describe("the paylinks-dispatcher process", () => {
 
     const loud = spawn({ PAYLINKS_LOG_LEVEL: "loud" })
     expect((await loud.exited).code).toBe(2)
-    expect(loud.output.stderr).toContain("paylinks-dispatcher: PAYLINKS_LOG_LEVEL must be one of debug, info, warn, error")
+    expect(loud.output.stderr).toContain(
+      "paylinks-dispatcher: PAYLINKS_LOG_LEVEL must be one of debug, info, warn, error"
+    )
   })
 
   it("a bad setting exits 2 and names it; an unusable database exits 1", async () => {

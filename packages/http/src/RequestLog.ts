@@ -93,7 +93,11 @@ export const stdout: Logger = (line) => {
  * Writes one line of any kind at once: debug and info on stdout, warnings and errors on stderr. The
  * request lines still held are written first, so the lines keep their order.
  */
-export const write = (line: { readonly level: Level; readonly msg: string; readonly [field: string]: unknown }): void => {
+export const write = (line: {
+  readonly level: Level
+  readonly msg: string
+  readonly [field: string]: unknown
+}): void => {
   flush()
   const text = `${JSON.stringify(line)}\n`
   if (line.level === "debug" || line.level === "info") process.stdout.write(text)

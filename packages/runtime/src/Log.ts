@@ -80,7 +80,10 @@ export const withJson =
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
     const logged = Effect.locallyWith(effect, FiberRef.currentLoggers, (loggers) =>
       HashSet.some(loggers, isEffectsOwn)
-        ? HashSet.add(HashSet.filter(loggers, (logger) => !isEffectsOwn(logger)), json(msg))
+        ? HashSet.add(
+            HashSet.filter(loggers, (logger) => !isEffectsOwn(logger)),
+            json(msg)
+          )
         : loggers
     )
     return level === undefined ? logged : Effect.locally(logged, FiberRef.currentMinimumLogLevel, toEffect[level])
