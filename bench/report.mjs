@@ -1,6 +1,8 @@
 // Renders a benchmark run (the JSON that bench/run.mjs writes) as Markdown tables, each ratio shown next to the
 // target the benchmark issue sets for it.
 
+import { cliTable } from "./cli.mjs"
+
 export const formatMiB = (bytes) =>
   bytes === undefined || Number.isNaN(bytes) ? "—" : `${(bytes / 2 ** 20).toFixed(0)}`
 
@@ -145,6 +147,27 @@ const postgresTable = (results) => {
   return lines
 }
 
+const webhooksTable = (results) => {
+  const w = results.webhooks
+  if (w.skipped) return ["### Webhook deliveries to one fast endpoint", "", `Skipped: ${w.skipped}.`]
+  return [
+    "### Webhook deliveries to one fast endpoint",
+    "",
+    `A backlog of ${w.events.toLocaleString("en-US")} \`invoice.cancelled\` events (${w.body} bytes each) to one ` +
+      "receiver on loopback that answers 200 at once, drained by the server's dispatcher at its default settings " +
+      `(from listening to the last answer); the floor POSTs the same body, signed the same way, with ${w.concurrency} ` +
+      "requests in flight (the dispatcher's default per endpoint) from a bare undici loop in its own process.",
+    "",
+    "| | deliveries | seconds | deliveries/s |",
+    "|---|--:|--:|--:|",
+    `| floor (undici loop) | ${w.floor.deliveries} | ${w.floor.seconds.toFixed(2)} | ${int(w.floor.rate)} |`,
+    `| paylinks dispatcher | ${w.paylinks.deliveries} | ${w.paylinks.seconds.toFixed(2)} | ${int(w.paylinks.rate)} |`,
+    "",
+    `paylinks / floor: ${fixed(w.ratio)}; target ≥ 500 deliveries/s ${w.paylinks.rate >= 500 ? "✓" : "✗"}; ` +
+      `server peak RSS ${formatMiB(w.peakRss)} MiB.`
+  ]
+}
+
 const coreTable = (results) => [
   "### Core: the pure state machine (@paylinks/core, one thread)",
   "",
@@ -188,8 +211,10 @@ export const formatMarkdown = (results) => {
   if (results.sqlite) lines.push(...sqliteTable(results), "")
   if (results.scale) lines.push(...scaleTable(results), "")
   if (results.postgres) lines.push(...postgresTable(results), "")
+  if (results.webhooks) lines.push(...webhooksTable(results), "")
   if (results.core) lines.push(...coreTable(results), "")
   if (results.startup) lines.push(...startupTable(results.startup), "")
+  if (results.cli) lines.push(...cliTable(results), "")
   lines.push(
     "req/s counts 2xx responses only. non-2xx/errors: responses other than 2xx / socket errors and timeouts; " +
       "† = the run used up its pool of issued links and stopped early.",

@@ -2,22 +2,27 @@
 // `pnpm bench`: paylinks against the floor of its own stack (bench/floor.mjs), on loopback, same machine, same load.
 // Sections: SQLite (create / fetch / cancel / list at 1, 32 and 128 connections), scale (fetch / list / cancel with
 // 1,000 and 1,000,000 links), PostgreSQL (create / cancel on one and two server processes sharing one database),
-// core (transitions per second of the pure state machine) and startup (spawn → listening against a bare node:http +
-// better-sqlite3 start). Writes bench/results/<time>.json and .md (and latest.*),
+// webhooks (deliveries per second to one fast endpoint, against a bare undici loop), core (transitions per second of
+// the pure state machine), startup (spawn → listening against a bare node:http + better-sqlite3 start) and cli
+// (`paylinks --version` and a local `links get` against bare `node -e 0`). Writes
+// bench/results/<time>.json and .md (and latest.*),
 // prints the table and the total time. BENCHMARKS.md says what each number means.
 //
 // Flags: --quick (a ~1-minute smoke), --duration <s> (each measured run, default 3), --repeat <n> (runs per side
 // and cell, alternating sides, default 2), --connections 1,32,128,
 // --large <n> (the big database of the scale section, default 1000000), --target paylinks|floor (floor puts a
-// second floor in the paylinks column, to check the harness: every ratio ≈ 1.0), --only sqlite,scale,postgres,core,startup.
-import { execFileSync } from "node:child_process"
+// second floor in the paylinks column, to check the harness: every ratio ≈ 1.0),
+// --only sqlite,scale,postgres,webhooks,core,startup,cli.
+import { execFileSync, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import fs from "node:fs"
+import http from "node:http"
 import os from "node:os"
 import path from "node:path"
 import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { findPgBinDir, startCluster, stopCluster } from "../scripts/pg-cluster.mjs"
+import { benchCli } from "./cli.mjs"
 import { benchCore } from "./core.mjs"
 import { CREATE_BODY, IdPool, mergeRuns, probe, runLoad } from "./load.mjs"
 import { seedPaylinksPostgres } from "./paylinks-seed.mjs"
@@ -64,8 +69,9 @@ const options = {
   scaleCancels: 1000,
   scaleCancelWarmup: 100,
   coreMs: quick ? 300 : 1000,
+  webhookEvents: quick ? 500 : 2000,
   startupRuns: quick ? 3 : 9,
-  sections: new Set((flags.only ?? "sqlite,scale,postgres,core,startup").split(","))
+  sections: new Set((flags.only ?? "sqlite,scale,postgres,webhooks,core,startup,cli").split(","))
 }
 
 const log = (message) => console.log(`[bench] ${message}`)
@@ -544,6 +550,167 @@ const combine = (results, rss) => ({
 })
 
 // ---------------------------------------------------------------------------------------------------------------
+// Webhooks: a backlog of events to one endpoint that answers at once (as after a crash, or a burst), drained by the
+// server's own dispatcher at its default settings; against a bare undici loop POSTing the same body, signed the same
+// way, with as many requests in flight as the dispatcher allows one endpoint (its default, 4), to the same receiver.
+
+const CLI_MAIN = path.join(ROOT, "apps", "cli", "dist", "bin.js")
+const WEBHOOK_SECRET = "bench-webhook-secret"
+const DEFAULT_PER_ENDPOINT = 4
+
+/** A receiver on 127.0.0.1 that answers 200 at once; `waitFor(n)` resolves once n requests have been answered. */
+const startHookReceiver = () =>
+  new Promise((resolve) => {
+    const state = { count: 0, firstBody: undefined, waiters: [] }
+    const server = http.createServer((req, res) => {
+      const chunks = []
+      req.on("data", (chunk) => chunks.push(chunk))
+      req.on("end", () => {
+        state.firstBody ??= Buffer.concat(chunks).toString("utf8")
+        res.writeHead(200, { "content-type": "text/plain" }).end("ok")
+        state.count++
+        for (const waiter of state.waiters.filter((waiter) => state.count >= waiter.n)) waiter.resolve()
+        state.waiters = state.waiters.filter((waiter) => state.count < waiter.n)
+      })
+    })
+    server.keepAliveTimeout = 60_000
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}/hooks`,
+        state,
+        reset: () => {
+          state.count = 0
+        },
+        waitFor: (n, timeoutMs) =>
+          new Promise((done, fail) => {
+            const timer = setTimeout(
+              () => fail(new Error(`the receiver got ${state.count} of ${n} in ${timeoutMs / 1000} s`)),
+              timeoutMs
+            )
+            const finish = () => {
+              clearTimeout(timer)
+              done()
+            }
+            if (state.count >= n) finish()
+            else state.waiters.push({ n, resolve: finish })
+          }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections()
+            server.close(() => done())
+          })
+      })
+    )
+  })
+
+const webhooksSection = async (target, dir) => {
+  if (!target.postgres) {
+    loud(`webhooks section SKIPPED: it measures the paylinks dispatcher, and the target is ${target.name}`)
+    return { skipped: `the target (${target.name}) has no dispatcher` }
+  }
+  if (!fs.existsSync(CLI_MAIN)) throw new Error(`${path.relative(ROOT, CLI_MAIN)} is missing: build first`)
+  const events = options.webhookEvents
+  const receiver = await startHookReceiver()
+  const side = new Side(target, dir, "webhooks")
+  try {
+    // The endpoint (invoice.cancelled, the event of the benchmark's cancels) registered with the CLI on the database.
+    const ids = await side.prepare(events + 1)
+    await side.stop()
+    execFileSync(
+      process.execPath,
+      [
+        CLI_MAIN,
+        "webhooks",
+        "add",
+        "--database",
+        `sqlite:${side.file}`,
+        "--url",
+        receiver.url,
+        "--secret",
+        WEBHOOK_SECRET,
+        "--events",
+        "invoice.cancelled"
+      ],
+      { cwd: ROOT, stdio: "ignore", env: { ...process.env, PAYLINKS_KEY_ID: key.id } }
+    )
+    // The backlog: `events` cancels answered by a server whose dispatcher is off, so all of it waits in the outbox.
+    side.server = tracker.track(
+      await startServer(target, {
+        database: `sqlite:${side.file}`,
+        key,
+        logFile: side.logFile,
+        port: side.port,
+        extraEnv: { PAYLINKS_DISPATCHER: "off" }
+      })
+    )
+    const cancelled = await runLoad({
+      url: side.server.url,
+      key,
+      kind: "cancel",
+      connections: 32,
+      amount: events,
+      cancelPool: new IdPool(ids.slice(0, events))
+    })
+    if (cancelled.ok !== events) throw new Error(`${cancelled.ok} of ${events} cancels answered 2xx`)
+    await side.stop()
+    // Drained by the dispatcher of a server started on it: from the moment it listens to the last answer received.
+    const began = performance.now()
+    await side.start()
+    const listening = performance.now()
+    await receiver.waitFor(events, SETTLE_TIMEOUT_MS)
+    const seconds = (performance.now() - listening) / 1000
+    const peakRss = side.peakRss()
+    await side.stop()
+    const paylinks = {
+      deliveries: receiver.state.count,
+      seconds,
+      rate: events / seconds,
+      start: (listening - began) / 1000
+    }
+    log(`webhooks: paylinks delivered ${events} events in ${seconds.toFixed(2)} s (${Math.round(paylinks.rate)}/s)`)
+    // The floor: the same body and signature work through a bare undici loop in its own process.
+    const bodyFile = path.join(dir, "webhook-body.json")
+    fs.writeFileSync(bodyFile, receiver.state.firstBody ?? "{}")
+    receiver.reset()
+    const floorOut = await new Promise((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(ROOT, "bench", "webhook-floor.mjs"),
+          receiver.url,
+          String(events),
+          String(DEFAULT_PER_ENDPOINT),
+          WEBHOOK_SECRET,
+          bodyFile
+        ],
+        { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] }
+      )
+      let out = ""
+      child.stdout.on("data", (chunk) => {
+        out += chunk
+      })
+      child.once("error", reject)
+      child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`webhook floor exited ${code}`))))
+    })
+    const floorRun = JSON.parse(floorOut)
+    const floor = { deliveries: events - floorRun.failed, seconds: floorRun.seconds, rate: events / floorRun.seconds }
+    log(`webhooks: floor sent ${events} in ${floor.seconds.toFixed(2)} s (${Math.round(floor.rate)}/s)`)
+    return {
+      events,
+      concurrency: DEFAULT_PER_ENDPOINT,
+      paylinks,
+      floor,
+      ratio: ratio(paylinks.rate, floor.rate),
+      peakRss,
+      body: (receiver.state.firstBody ?? "").length
+    }
+  } finally {
+    await side.stop()
+    await receiver.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 const main = async () => {
   const target = resolveTarget()
@@ -563,8 +730,10 @@ const main = async () => {
     ["sqlite", () => sqliteSection(target, dir)],
     ["scale", () => scaleSection(target, dir)],
     ["postgres", () => postgresSection(target, dir)],
+    ["webhooks", () => webhooksSection(target, dir)],
     ["core", () => benchCore({ ms: options.coreMs })],
-    ["startup", () => benchStartup({ dir, runs: options.startupRuns, log })]
+    ["startup", () => benchStartup({ dir, runs: options.startupRuns, log })],
+    ["cli", () => benchCli({ runs: quick ? 5 : 15, dir })]
   ]
   results.failures = {}
   try {

@@ -6,18 +6,22 @@
 import * as Command from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as AdminCommand from "./AdminCommand.js"
 import { type CliError, exitCodes } from "./CliError.js"
 import * as InboxCommand from "./InboxCommand.js"
+import * as Io from "./Io.js"
 import * as LinksCommand from "./LinksCommand.js"
 import * as Output from "./Output.js"
 import * as ServeCommand from "./ServeCommand.js"
+import { VERSION } from "./Version.js"
 import * as WebhooksCommand from "./WebhooksCommand.js"
 
-export const VERSION = "0.1.0"
+export { VERSION } from "./Version.js"
 
 export const root = Command.make("paylinks").pipe(
   Command.withDescription(
@@ -39,18 +43,27 @@ const plain = (args: ReadonlyArray<unknown>) =>
   args.map((arg) => (typeof arg === "string" ? arg.replace(ANSI_STYLE, "") : arg))
 
 /** Help and usage errors are styled for a terminal; into a pipe or a file they go as plain text. */
-const plainWhenPiped = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+const plainWhenPiped = <A, E, R>(effect: Effect.Effect<A, E, R>, io: Io.Io) =>
   Console.consoleWith((base) =>
     Effect.withConsole(effect, {
       ...base,
-      log: (...args) => base.log(...(process.stdout.isTTY ? args : plain(args))),
-      error: (...args) => base.error(...(process.stderr.isTTY ? args : plain(args)))
+      log: (...args) => base.log(...(Io.isTerminal(io.stdout) ? args : plain(args))),
+      error: (...args) => base.error(...(Io.isTerminal(io.stderr) ? args : plain(args)))
     })
   )
 
+/** The flags' fallback variables are read from `Io.current`'s environment. */
+const withEnvironment = <A, E, R>(effect: Effect.Effect<A, E, R>, io: Io.Io) => {
+  const variables = new Map<string, string>()
+  for (const [name, value] of Object.entries(io.env)) if (value !== undefined) variables.set(name, value)
+  return Effect.withConfigProvider(effect, ConfigProvider.fromMap(variables))
+}
+
 /** Runs the command line (without `node` and the script) and answers with the exit code. */
 export const run = (args: ReadonlyArray<string>) =>
-  plainWhenPiped(cli(["node", "paylinks", ...args])).pipe(
+  Effect.flatMap(FiberRef.get(Io.current), (io) =>
+    withEnvironment(plainWhenPiped(cli(["node", "paylinks", ...args]), io), io)
+  ).pipe(
     Effect.as(exitCodes.ok),
     Effect.catchAllCause((cause) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.succeed(exitCodes.ok)

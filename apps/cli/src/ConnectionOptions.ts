@@ -5,7 +5,7 @@
  * without importing the module that loads them.
  */
 import * as Options from "@effect/cli/Options"
-import { DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/runtime/ServerConfig"
+import { DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/runtime/ServerSettings"
 import * as Config from "effect/Config"
 import type { TypeOf } from "./Flags.js"
 

@@ -77,7 +77,7 @@ export const listFilters = {
   to: optionalInteger("to", "Created at or before this time (unix seconds).")
 }
 
-type FilterValues = { readonly [K in keyof typeof listFilters]: TypeOf<(typeof listFilters)[K]> }
+export type FilterValues = { readonly [K in keyof typeof listFilters]: TypeOf<(typeof listFilters)[K]> }
 
 export const filtersOf = (values: FilterValues) => ({
   type: Option.getOrUndefined(values.type),

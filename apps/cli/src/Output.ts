@@ -7,18 +7,23 @@ import type { Currency } from "@paylinks/core/Money"
 import * as Money from "@paylinks/core/Money"
 import type { InvoiceEntity } from "@paylinks/contract/Wire"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Io from "./Io.js"
 
 /** Writes to stdout, waiting for the stream to drain when it is full (exports can be long). */
 export const out = (text: string): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    if (process.stdout.write(text)) resume(Effect.void)
-    else process.stdout.once("drain", () => resume(Effect.void))
-  })
+  Effect.flatMap(FiberRef.get(Io.current), ({ stdout }) =>
+    Effect.async<void>((resume) => {
+      if (stdout.write(text)) resume(Effect.void)
+      else stdout.once("drain", () => resume(Effect.void))
+    })
+  )
 
 export const line = (text: string): Effect.Effect<void> => out(`${text}\n`)
 
 /** Messages for the person at the terminal (progress, notices, errors). */
-export const err = (text: string): Effect.Effect<void> => Effect.sync(() => void process.stderr.write(`${text}\n`))
+export const err = (text: string): Effect.Effect<void> =>
+  Effect.flatMap(FiberRef.get(Io.current), ({ stderr }) => Effect.sync(() => void stderr.write(`${text}\n`)))
 
 export const json = (value: unknown): string => JSON.stringify(value, null, 2)
 

@@ -6,12 +6,13 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as Log from "@paylinks/runtime/Log"
-import * as ServerConfig from "@paylinks/runtime/ServerConfig"
+import * as ServerSettings from "@paylinks/runtime/ServerSettings"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import { EnvironmentError, UsageError } from "./CliError.js"
+import * as Io from "./Io.js"
 
 const setting = (flag: string, env: string, help: string) =>
   Options.text(flag).pipe(
@@ -20,20 +21,27 @@ const setting = (flag: string, env: string, help: string) =>
   )
 
 /** One flag per server setting, described as the server describes it. */
-const flags = Object.fromEntries(ServerConfig.settings.map((s) => [s.flag, setting(s.flag, s.env, s.help)]))
+const flags = Object.fromEntries(ServerSettings.settings.map((s) => [s.flag, setting(s.flag, s.env, s.help)]))
 
 export const command = Command.make("serve", flags, (given) =>
   Effect.gen(function* () {
     const argv: Array<string> = []
     for (const [flag, value] of Object.entries(given)) if (Option.isSome(value)) argv.push(`--${flag}`, value.value)
-    const loaded = ServerConfig.load(argv, process.env)
+    // Loaded here, not at startup: the other commands need neither the checks nor the HTTP server's modules.
+    const [ServerConfig, Server, Log] = yield* Effect.promise(() =>
+      Promise.all([
+        import("@paylinks/runtime/ServerConfig"),
+        import("@paylinks/runtime/Server"),
+        import("@paylinks/runtime/Log")
+      ])
+    )
+    const { env } = yield* FiberRef.get(Io.current)
+    const loaded = ServerConfig.load(argv, env)
     if (Either.isLeft(loaded)) return yield* new UsageError({ message: loaded.left.message })
     if (loaded.right === "help") return
     const config = loaded.right
-    const level = Log.levelFromEnv(process.env)
+    const level = Log.levelFromEnv(env)
     if (Either.isLeft(level)) return yield* new UsageError({ message: level.left.message })
-    // Loaded here, not at startup: the other commands do not need the HTTP server's modules.
-    const Server = yield* Effect.promise(() => import("@paylinks/runtime/Server"))
     yield* Effect.scoped(
       Effect.zipRight(
         Server.make(config).pipe(Effect.mapError((error) => new EnvironmentError({ message: error.message }))),

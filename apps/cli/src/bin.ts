@@ -1,14 +1,10 @@
 #!/usr/bin/env node
 /**
- * `paylinks …`: the command line's entry point. SIGINT and SIGTERM interrupt the running command
- * (a `serve` then shuts down gracefully); the exit code is the command's, 0 when stdout's reader went away.
+ * `paylinks …`: the command line's entry point. It loads the command tree only when there is a command
+ * to run: `--version` alone is answered from here. The tree, in turn, loads a command's implementation
+ * only when that command runs (`Main.ts`).
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Cli from "./Cli.js"
+import { VERSION } from "./Version.js"
 
 // A reader that stops early (`paylinks links list | head`) closes the pipe: the rest of the answer has
 // nowhere to go, which is the reader's choice and no failure of the command.
@@ -17,8 +13,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
-NodeRuntime.runMain(Cli.run(process.argv.slice(2)).pipe(Effect.provide(NodeContext.layer)), {
-  disableErrorReporting: true,
-  teardown: (exit, onExit) =>
-    onExit(Exit.isSuccess(exit) ? (exit.value as number) : Cause.isInterruptedOnly(exit.cause) ? 0 : 1)
-})
+const args = process.argv.slice(2)
+// Byte for byte what @effect/cli prints for it: the version as a paragraph (its own line break), then a line break.
+if (args.length === 1 && args[0] === "--version") process.stdout.write(`${VERSION}\n\n`)
+else (await import("./Main.js")).main(args)

@@ -1,12 +1,13 @@
 /**
- * The commands around the links: migrate, merchants, keys, serve, help and completions, run as the
- * real binary on a real SQLite file.
+ * The commands around the links: migrate, merchants, keys, serve, help and completions, on a real
+ * SQLite file; run in this process, and as the real binary where the process itself is the point
+ * (exit codes, signals, a closed pipe, `--version`).
  */
 import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, describe, expect, it } from "@effect/vitest"
-import { BIN, type Env, listening, ok, paylinks, tempDir } from "./support.js"
+import { BIN, type Env, listening, ok, paylinks, paylinksProcess, tempDir } from "./support.js"
 
 const dirs: Array<string> = []
 const freshDatabase = (): Env => {
@@ -131,7 +132,7 @@ describe("admin commands", () => {
   })
 
   it("an unusable database is an error of the environment (exit 1)", async () => {
-    const bad = await paylinks(["links", "list"], { PAYLINKS_DATABASE: "mysql://localhost/paylinks" })
+    const bad = await paylinksProcess(["links", "list"], { PAYLINKS_DATABASE: "mysql://localhost/paylinks" })
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain("Unsupported database URL")
   })
@@ -164,7 +165,7 @@ describe("admin commands", () => {
   })
 
   it("a bad serve configuration is a usage error", async () => {
-    const result = await paylinks(["serve", "--port", "99999"], freshDatabase())
+    const result = await paylinksProcess(["serve", "--port", "99999"], freshDatabase())
     expect(result.code).toBe(2)
     expect(result.stderr).toContain("PAYLINKS_PORT must be a port number")
   })
@@ -203,6 +204,9 @@ describe("help and completions", () => {
   ]
 
   it("--help works on every command, as plain text when not on a terminal", async () => {
+    const root = await paylinksProcess(["--help"], {})
+    expect(root.code).toBe(0)
+    expect(await paylinks(["--help"], {})).toEqual(root)
     for (const command of commands) {
       const result = await paylinks([...command, "--help"], {})
       expect(result.code, command.join(" ")).toBe(0)
@@ -241,7 +245,13 @@ describe("help and completions", () => {
   })
 
   it("an unknown command or option is a usage error (exit 2)", async () => {
-    expect((await paylinks(["refund"], {})).code).toBe(2)
-    expect((await paylinks(["links", "list", "--colour", "red"], {})).code).toBe(2)
+    expect((await paylinksProcess(["refund"], {})).code).toBe(2)
+    expect((await paylinksProcess(["links", "list", "--colour", "red"], {})).code).toBe(2)
+  })
+
+  it("--version prints the version, exactly as the command tree prints it", async () => {
+    const printed = await paylinksProcess(["--version"], {})
+    expect(printed).toEqual({ code: 0, stdout: "0.1.0\n\n", stderr: "" })
+    expect(await paylinks(["--version"], {})).toEqual(printed)
   })
 })

@@ -1,7 +1,7 @@
 /**
- * `links import` and `links export` as the real binary: a 10,000-row CSV on a real SQLite file, the
- * same small imports in both modes, the progress bar under a pseudo-terminal and plain lines in a
- * pipe, and exports that page through everything.
+ * `links import` and `links export`: a 10,000-row CSV on a real SQLite file, the same small imports in
+ * both modes, and exports that page through everything, run in this process; the progress bar of the
+ * real binary under a pseudo-terminal, and its plain lines in a pipe.
  */
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
@@ -9,7 +9,17 @@ import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { parse } from "csv-parse/sync"
-import { BIN, type Env, type Mode, ok, paylinks, startBothModes, type TestServer, tempDir } from "./support.js"
+import {
+  BIN,
+  type Env,
+  type Mode,
+  ok,
+  paylinks,
+  paylinksProcess,
+  startBothModes,
+  type TestServer,
+  tempDir
+} from "./support.js"
 
 const dirs: Array<string> = []
 const newDir = (prefix: string) => {
@@ -300,7 +310,9 @@ describe("progress", () => {
     const dir = newDir("pipe")
     const file = Path.join(dir, "pipe.csv")
     writeCsv(file, 2_100, "pipe")
-    const result = await paylinks(["links", "import", file], { PAYLINKS_DATABASE: `sqlite:${Path.join(dir, "p.db")}` })
+    const result = await paylinksProcess(["links", "import", file], {
+      PAYLINKS_DATABASE: `sqlite:${Path.join(dir, "p.db")}`
+    })
     expect(result.code).toBe(1)
     expect(hasControl(result.stdout)).toBe(false)
     expect(hasControl(result.stderr)).toBe(false)

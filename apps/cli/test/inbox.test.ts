@@ -1,5 +1,5 @@
 /**
- * `paylinks inbox` as the real binary, in both modes on one real SQLite file: the real server's
+ * `paylinks inbox`, in both modes on one real SQLite file: the real server's
  * dispatcher puts the customer messages of links created through the CLI into the sandbox inbox;
  * local mode reads them through core's `Inbox`, remote mode through `GET /v1/sandbox/inbox`, and both
  * must print the same thing.

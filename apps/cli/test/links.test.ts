@@ -1,12 +1,13 @@
 /**
- * Every `links` command, run as the real binary in both modes against one real SQLite database: local
- * mode opens the file, remote mode talks to a real server process serving the same file as the same
- * merchant. So both modes see the same links, and the same command must print the same thing.
+ * Every `links` command in both modes against one real SQLite database: local mode opens the file,
+ * remote mode talks to a real server process serving the same file as the same merchant. So both modes
+ * see the same links, and the same command must print the same thing. The commands run in this
+ * process; exit codes and the environment's keys are checked on the real binary.
  */
 import * as Fs from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { ENTITY_KEYS } from "@paylinks/testing/EntityShape"
-import { type Env, type Mode, ok, paylinks, startBothModes, type TestServer } from "./support.js"
+import { type Env, type Mode, ok, paylinks, paylinksProcess, startBothModes, type TestServer } from "./support.js"
 
 const KEY_ID = "rzp_test_CliLinksTests01"
 const KEY_SECRET = "cli-links-secret-0123456789"
@@ -113,24 +114,24 @@ describe.each(["local", "remote"] as const)("links commands, %s mode", (mode) =>
   })
 
   it("create refuses with exit 1 and exactly the API's text; a bad command line exits 2", async () => {
-    const small = await paylinks(["links", "create", "--amount", "50"], env())
+    const small = await paylinksProcess(["links", "create", "--amount", "50"], env())
     expect(small).toMatchObject({ code: 1, stdout: "", stderr: "The amount must be at least INR 1.00\n" })
 
-    const email = await paylinks(["links", "create", "--amount", "5000", "--customer-email", "nope"], env())
+    const email = await paylinksProcess(["links", "create", "--amount", "5000", "--customer-email", "nope"], env())
     expect(email).toMatchObject({ code: 1, stderr: "The email must be a valid email address.\n" })
 
     const soon = Math.floor(Date.now() / 1000) + 60
-    const expiry = await paylinks(["links", "create", "--amount", "5000", "--expire-by", String(soon)], env())
+    const expiry = await paylinksProcess(["links", "create", "--amount", "5000", "--expire-by", String(soon)], env())
     expect(expiry).toMatchObject({ code: 1, stderr: "expire_by should be at least 15 minutes after current time.\n" })
 
-    const missing = await paylinks(["links", "create"], env())
+    const missing = await paylinksProcess(["links", "create"], env())
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("--amount")
 
-    const notInteger = await paylinks(["links", "create", "--amount", "ten"], env())
+    const notInteger = await paylinksProcess(["links", "create", "--amount", "ten"], env())
     expect(notInteger.code).toBe(2)
 
-    const both = await paylinks(["links", "create", "--amount", "5000", "--view-less", "--no-view-less"], env())
+    const both = await paylinksProcess(["links", "create", "--amount", "5000", "--view-less", "--no-view-less"], env())
     expect(both.code).toBe(2)
     expect(both.stderr).toContain("Give --view-less or --no-view-less, not both.")
   })
@@ -337,28 +338,28 @@ describe("one interface, two modes", () => {
   })
 
   it("local mode checks a given secret; remote mode needs the key pair", async () => {
-    expect(await paylinks(["links", "list"], { ...envs.local, PAYLINKS_KEY_SECRET: "wrong" })).toMatchObject({
+    expect(await paylinksProcess(["links", "list"], { ...envs.local, PAYLINKS_KEY_SECRET: "wrong" })).toMatchObject({
       code: 1,
       stderr: "The api secret provided is invalid\n"
     })
     expect(
-      await paylinks(["links", "list"], { ...envs.local, PAYLINKS_KEY_ID: "rzp_test_Unknown00000001" })
+      await paylinksProcess(["links", "list"], { ...envs.local, PAYLINKS_KEY_ID: "rzp_test_Unknown00000001" })
     ).toMatchObject({
       code: 1,
       stderr: "The api key provided is invalid\n"
     })
-    expect(await paylinks(["links", "list"], { ...envs.remote, PAYLINKS_KEY_SECRET: "wrong" })).toMatchObject({
+    expect(await paylinksProcess(["links", "list"], { ...envs.remote, PAYLINKS_KEY_SECRET: "wrong" })).toMatchObject({
       code: 1,
       stderr: "The api secret provided is invalid\n"
     })
     const { PAYLINKS_KEY_SECRET: _, ...withoutSecret } = envs.remote
-    const missing = await paylinks(["links", "list"], withoutSecret)
+    const missing = await paylinksProcess(["links", "list"], withoutSecret)
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain("--key-secret")
   })
 
   it("a server that cannot be reached is an error of the environment (exit 1), not a refusal", async () => {
-    const result = await paylinks(["links", "list"], { ...envs.remote, PAYLINKS_SERVER: "http://127.0.0.1:9" })
+    const result = await paylinksProcess(["links", "list"], { ...envs.remote, PAYLINKS_SERVER: "http://127.0.0.1:9" })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain("Cannot reach the paylinks server at http://127.0.0.1:9")
   })

@@ -1,13 +1,21 @@
 /**
- * Runs the real `paylinks` binary (`dist/bin.js`) as a child process, and a real paylinks server
- * (`apps/server/dist/main.js`) on a given SQLite file, for the CLI's end-to-end tests.
+ * Runs the `paylinks` command line — in this process (`paylinks`, `ok`: the same program `dist/bin.js` runs,
+ * with its own stdout, stderr and environment) or as the real binary in a child process (`paylinksProcess`,
+ * `okProcess`: for what only a process shows — exit codes, signals, pipes, the environment it is given) —
+ * and a real paylinks server (`apps/server/dist/main.js`) on a given SQLite file, for the CLI's end-to-end tests.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { format } from "node:util"
 import * as TempDir from "@paylinks/testing/TempDir"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Cli from "../src/Cli.js"
+import * as Io from "../src/Io.js"
+import * as Main from "../src/Main.js"
 
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
 export const SERVER_MAIN = fileURLToPath(new URL("../../server/dist/main.js", import.meta.url))
@@ -25,8 +33,57 @@ export interface Result {
 
 export type Env = Readonly<Record<string, string>>
 
+const defaultConsole = Effect.runSync(Console.consoleWith(Effect.succeed))
+
+/**
+ * `paylinks …args` in this process, with exactly `env` (plus PATH) as its environment: the program of
+ * `dist/bin.js` (`Cli.run` on the platform of `Main`), writing to its own stdout and stderr, neither a terminal.
+ */
+export const paylinks = (args: ReadonlyArray<string>, env: Env): Promise<Result> => {
+  let stdout = ""
+  let stderr = ""
+  const sink = (append: (text: string) => void): Io.Sink => ({
+    write: (text) => {
+      append(text)
+      return true
+    },
+    once: () => undefined,
+    isTTY: false
+  })
+  const io: Io.Io = {
+    stdout: sink((text) => (stdout += text)),
+    stderr: sink((text) => (stderr += text)),
+    env: { PATH: process.env.PATH ?? "", ...env }
+  }
+  // What @effect/cli prints (help, usage errors, completions) goes through Effect's Console, as node's console would.
+  const console: Console.Console = {
+    ...defaultConsole,
+    log: (...args) =>
+      Effect.sync(() => {
+        stdout += `${format(...args)}\n`
+      }),
+    error: (...args) =>
+      Effect.sync(() => {
+        stderr += `${format(...args)}\n`
+      })
+  }
+  return Effect.runPromise(
+    Cli.run(args).pipe(Effect.locally(Io.current, io), Effect.withConsole(console), Effect.provide(Main.environment))
+  ).then((code) => ({ code, stdout, stderr }))
+}
+
+/** Like `paylinks`, but fails the test with the whole output when the exit code is not 0. */
+export const ok = async (args: ReadonlyArray<string>, env: Env): Promise<string> => {
+  const result = await paylinks(args, env)
+  if (result.code !== 0)
+    throw new Error(
+      `paylinks ${args.join(" ")} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`
+    )
+  return result.stdout
+}
+
 /** `node dist/bin.js …args` with exactly `env` (plus PATH), in `cwd`. */
-export const paylinks = (args: ReadonlyArray<string>, env: Env, cwd: string = Os.tmpdir()): Promise<Result> => {
+export const paylinksProcess = (args: ReadonlyArray<string>, env: Env, cwd: string = Os.tmpdir()): Promise<Result> => {
   requireBuilt(BIN, "@paylinks/cli")
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -43,9 +100,9 @@ export const paylinks = (args: ReadonlyArray<string>, env: Env, cwd: string = Os
   })
 }
 
-/** Like `paylinks`, but fails the test with the whole output when the exit code is not 0. */
-export const ok = async (args: ReadonlyArray<string>, env: Env, cwd?: string): Promise<string> => {
-  const result = await paylinks(args, env, cwd)
+/** Like `paylinksProcess`, but fails the test with the whole output when the exit code is not 0. */
+export const okProcess = async (args: ReadonlyArray<string>, env: Env, cwd?: string): Promise<string> => {
+  const result = await paylinksProcess(args, env, cwd)
   if (result.code !== 0)
     throw new Error(
       `paylinks ${args.join(" ")} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`

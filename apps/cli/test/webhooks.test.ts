@@ -1,5 +1,5 @@
 /**
- * `paylinks webhooks …` as the real binary on real SQLite files; and end to end: a real server on the
+ * `paylinks webhooks …` on real SQLite files; and end to end: a real server on the
  * file delivers, to a real receiver on loopback, what the CLI registered there, for payments made
  * through the CLI's remote mode, and the CLI shows every attempt.
  */

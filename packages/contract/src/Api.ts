@@ -15,6 +15,7 @@ import * as Context from "effect/Context"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
+import * as ApiExamples from "./ApiExamples.js"
 import * as SandboxWire from "./SandboxWire.js"
 import * as Wire from "./Wire.js"
 
@@ -33,7 +34,13 @@ export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("@payl
   security: { basic: HttpApiSecurity.basic }
 }) {}
 
-const IdPath = Schema.Struct({ id: Schema.String })
+// Path parameters are decoded as text (core parses the id and the medium, with its own refusals); the
+// annotations only document them.
+const LinkId = Schema.String.annotations({ description: "The link's id (`inv_…`)." })
+const Medium = Schema.String.annotations({
+  jsonSchema: { type: "string", enum: ["sms", "email"], description: "How to send the link: `sms` or `email`." }
+})
+const IdPath = Schema.Struct({ id: LinkId })
 
 /** Payment Links as Razorpay's legacy invoices of `type=link` (docs/http-api.md#endpoints). */
 export class InvoicesGroup extends HttpApiGroup.make("invoices")
@@ -91,6 +98,7 @@ export class InvoicesGroup extends HttpApiGroup.make("invoices")
       .setHeaders(Wire.IdempotencyHeaders)
       .addSuccess(Wire.InvoiceEntity)
       .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
       .annotate(OpenApi.Summary, "Cancel a Payment Link")
       .annotate(
         OpenApi.Description,
@@ -101,10 +109,11 @@ export class InvoicesGroup extends HttpApiGroup.make("invoices")
   )
   .add(
     HttpApiEndpoint.post("notifyBy", "/:id/notify_by/:medium")
-      .setPath(Schema.Struct({ id: Schema.String, medium: Schema.String }))
+      .setPath(Schema.Struct({ id: LinkId, medium: Medium }))
       .setHeaders(Wire.IdempotencyHeaders)
       .addSuccess(Wire.NotifyResult)
       .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
       .annotate(OpenApi.Summary, "Send a Payment Link again")
       .annotate(OpenApi.Description, "Resends the link to the customer by `sms` or `email`.")
   )
@@ -125,7 +134,8 @@ export class SystemGroup extends HttpApiGroup.make("system")
       .addSuccess(Wire.HealthStatus)
       .addError(Wire.ServiceUnavailable)
       .annotate(OpenApi.Summary, "Readiness: the storage is reachable")
-  ) {}
+  )
+  .annotate(OpenApi.Description, "Liveness and readiness, for orchestrators; no credentials needed.") {}
 
 /**
  * The sandbox extensions (docs/http-api.md#sandbox-extensions), for an integration's own tests: what a customer or time
@@ -160,6 +170,7 @@ export class SandboxGroup extends HttpApiGroup.make("sandbox")
       .setHeaders(Wire.IdempotencyHeaders)
       .addSuccess(SandboxWire.TestClockEntity)
       .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
       .annotate(OpenApi.Summary, "Advance the test clock")
       .annotate(
         OpenApi.Description,
@@ -215,6 +226,112 @@ const withoutDecodeError = (spec: Record<string, any>): Record<string, any> => {
   return spec
 }
 
+const FORM = "application/x-www-form-urlencoded"
+
+const FORM_DESCRIPTION =
+  "JSON, or form-encoded as `curl -d` and Razorpay's SDKs send it: `customer[name]=…`, `notes[key]=…`; in a " +
+  "form, integers are digits and booleans `true`/`false` or `1`/`0`."
+
+const schemaAt = (
+  spec: Record<string, any>,
+  schema: Record<string, any> | undefined
+): Record<string, any> | undefined =>
+  typeof schema?.$ref === "string"
+    ? spec.components?.schemas?.[schema.$ref.slice(schema.$ref.lastIndexOf("/") + 1)]
+    : schema
+
+/** Whether a property is an object (or null): sent as `name[key]=value` in a form. */
+const isObject = (spec: Record<string, any>, schema: Record<string, any>): boolean => {
+  const members: Array<Record<string, any>> = Array.isArray(schema.anyOf) ? schema.anyOf : [schema]
+  return members.some((member) => schemaAt(spec, member)?.type === "object")
+}
+
+/**
+ * The server reads every body as JSON or, with `Content-Type: application/x-www-form-urlencoded`, as a
+ * form (`internal/body.ts` of the HTTP server): the document declares both, with the bracketed keys of
+ * nested objects as OpenAPI's `deepObject`.
+ */
+const withFormBodies = (spec: Record<string, any>): Record<string, any> => {
+  for (const item of Object.values<Record<string, any>>(spec.paths ?? {}))
+    for (const operation of Object.values<Record<string, any>>(item)) {
+      const body = operation?.requestBody
+      const json = body?.content?.["application/json"]
+      if (json === undefined) continue
+      const properties: Record<string, any> = schemaAt(spec, json.schema)?.properties ?? {}
+      const encoding = Object.fromEntries(
+        Object.entries(properties)
+          .filter(([, property]) => isObject(spec, property))
+          .map(([name]) => [name, { style: "deepObject", explode: true }])
+      )
+      body.content[FORM] = { schema: json.schema, ...(Object.keys(encoding).length === 0 ? {} : { encoding }) }
+      body.description = FORM_DESCRIPTION
+    }
+  return spec
+}
+
+/** Every operation's examples (`ApiExamples`): its request, and an answer for each status it declares. */
+const withExamples = (spec: Record<string, any>): Record<string, any> => {
+  const all = ApiExamples.examples()
+  const common = ApiExamples.commonAnswers()
+  for (const item of Object.values<Record<string, any>>(spec.paths ?? {}))
+    for (const operation of Object.values<Record<string, any>>(item)) {
+      const examples = all[operation?.operationId]
+      if (examples === undefined) continue
+      const json = operation.requestBody?.content?.["application/json"]
+      if (json !== undefined && examples.request !== undefined)
+        json.examples = { example: { summary: examples.summary, value: examples.request } }
+      for (const [status, response] of Object.entries<Record<string, any>>(operation.responses ?? {})) {
+        const media = response.content?.["application/json"]
+        const value = examples.responses[Number(status)] ?? common[Number(status)]
+        if (media === undefined || value === undefined) continue
+        // A refusal's example is summed up by its own text.
+        const summary: unknown = status.startsWith("2") ? examples.summary : (value as any)?.error?.description
+        media.examples = { example: { summary: typeof summary === "string" ? summary : response.description, value } }
+      }
+    }
+  return spec
+}
+
+const ENVELOPE = "ErrorEnvelope"
+
+/**
+ * The answers the server gives on the head of any request, before it is routed (a foreign `Host`, a
+ * request too slow to arrive, a server at its connection cap): declared on every operation, in the
+ * envelope. `/readyz` keeps its own 503 (storage unreachable), which says more.
+ */
+const withServerAnswers = (spec: Record<string, any>): Record<string, any> => {
+  const answers = ApiExamples.serverAnswers()
+  spec.components.schemas[ENVELOPE] = {
+    type: "object",
+    description: "Razorpay's error envelope.",
+    required: ["error"],
+    properties: { error: { $ref: "#/components/schemas/ErrorDetail" } },
+    additionalProperties: false
+  }
+  for (const item of Object.values<Record<string, any>>(spec.paths ?? {}))
+    for (const operation of Object.values<Record<string, any>>(item)) {
+      const responses: Record<string, any> = operation.responses
+      for (const [status, answer] of Object.entries(answers)) {
+        if (responses[status] !== undefined) continue
+        const value = {
+          error: { code: answer.code, description: answer.text, source: "NA", step: "NA", reason: "NA", metadata: {} }
+        }
+        responses[status] = {
+          description: answer.description,
+          content: {
+            "application/json": {
+              schema: { $ref: `#/components/schemas/${ENVELOPE}` },
+              examples: { example: { summary: answer.text, value } }
+            }
+          }
+        }
+      }
+      // In status order, as the rest of the document lists them.
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => Number(a) - Number(b)))
+    }
+  return spec
+}
+
 /** The whole paylinks API. */
 export class Api extends HttpApi.make("paylinks")
   .add(InvoicesGroup)
@@ -222,11 +339,14 @@ export class Api extends HttpApi.make("paylinks")
   .add(SandboxGroup)
   .addError(Wire.BadRequest)
   .addError(Wire.InternalServerError)
-  .annotate(OpenApi.Transform, withoutDecodeError)
+  .annotate(OpenApi.Transform, (spec) => withServerAnswers(withExamples(withFormBodies(withoutDecodeError(spec)))))
   .annotateContext(
     OpenApi.annotations({
       title: "paylinks",
       version: "1",
+      license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" },
+      // Relative: the document is served by the server it describes, at that server's own address.
+      servers: [{ url: "/", description: "The server this document is served by." }],
       description:
         "A Razorpay-compatible Payment Links API. Requests and answers are Razorpay's JSON; every error is " +
         'Razorpay\'s envelope `{"error":{"code","description","source","step","reason","metadata",' +

@@ -11,15 +11,31 @@ import { CREATE_REQUEST, LIST_QUERY, type RequestField, UPDATE_REQUEST } from "@
 import { currencySymbol } from "@paylinks/core/Money"
 import * as Schema from "effect/Schema"
 
-const Timestamp = Schema.Int
-const prefixed = (prefix: string) => Schema.String.pipe(Schema.startsWith(prefix))
+// Documentation annotations only: they name and describe schemas in the OpenAPI document and never change
+// what is accepted, refused or sent.
+
+/** A whole number, documented inline as JSON Schema's `integer`. */
+export const Integer = (description: string) => Schema.Int.annotations({ title: "integer", description })
+export const Timestamp = Schema.Int.annotations({
+  identifier: "Timestamp",
+  title: "Timestamp",
+  description: "Unix time, in seconds."
+})
+/** An amount in the currency's smallest unit. */
+export const Amount = Schema.Int.annotations({
+  identifier: "Amount",
+  title: "Amount",
+  description: "In the currency's smallest unit (paise for INR): `50000` is ₹500.00."
+})
+const prefixed = (prefix: string) =>
+  Schema.String.pipe(Schema.startsWith(prefix)).annotations({ description: `An id: \`${prefix}\` and 14 characters.` })
 
 /** Razorpay's "Customer details": `{name, contact, email}`. */
 export const CustomerEntity = Schema.Struct({
   name: Schema.NullOr(Schema.String),
   contact: Schema.NullOr(Schema.String),
   email: Schema.NullOr(Schema.String)
-}).annotations({ identifier: "Customer" })
+}).annotations({ identifier: "Customer", description: "The customer the link is for." })
 export type CustomerEntity = typeof CustomerEntity.Type
 
 /** Razorpay's full customer shape; every value is null when the link has no customer. */
@@ -34,7 +50,10 @@ export const CustomerDetails = Schema.Struct({
   customer_name: Schema.NullOr(Schema.String),
   customer_email: Schema.NullOr(Schema.String),
   customer_contact: Schema.NullOr(Schema.String)
-}).annotations({ identifier: "CustomerDetails" })
+}).annotations({
+  identifier: "CustomerDetails",
+  description: "Razorpay's full customer shape; every value is null when the link has no customer."
+})
 export type CustomerDetails = typeof CustomerDetails.Type
 
 export const InvoiceStatus = Schema.Literal(...Status.literals)
@@ -49,38 +68,44 @@ export const NotificationStatus = Schema.NullOr(Schema.Literal("pending", "sent"
 export const InvoiceEntity = Schema.Struct({
   id: prefixed("inv_"),
   entity: Schema.Literal("invoice"),
-  receipt: Schema.NullOr(Schema.String),
-  invoice_number: Schema.NullOr(Schema.String),
-  customer_id: Schema.NullOr(prefixed("cust_")),
+  receipt: Schema.NullOr(Schema.String).annotations({ description: "Your own reference, as it was given." }),
+  invoice_number: Schema.NullOr(Schema.String).annotations({ description: "The `receipt`, as Razorpay repeats it." }),
+  customer_id: Schema.NullOr(prefixed("cust_")).annotations({ description: "The customer's id (`cust_…`)." }),
   customer: Schema.NullOr(CustomerEntity),
   customer_details: CustomerDetails,
   order_id: prefixed("order_"),
   line_items: Schema.Tuple(),
-  payment_id: Schema.NullOr(prefixed("pay_")),
-  status: InvoiceStatus,
+  payment_id: Schema.NullOr(prefixed("pay_")).annotations({ description: "The latest payment (`pay_…`)." }),
+  status: InvoiceStatus.annotations({ description: "A link past its `expire_by` reads as `expired`." }),
   expire_by: Schema.NullOr(Timestamp),
   issued_at: Schema.NullOr(Timestamp),
   paid_at: Schema.NullOr(Timestamp),
   cancelled_at: Schema.NullOr(Timestamp),
   expired_at: Schema.NullOr(Timestamp),
-  sms_status: NotificationStatus,
-  email_status: NotificationStatus,
+  sms_status: NotificationStatus.annotations({
+    description: "`pending` until the SMS is sent; null when none was asked for."
+  }),
+  email_status: NotificationStatus.annotations({
+    description: "`pending` until the email is sent; null when none was asked for."
+  }),
   date: Timestamp,
   terms: Schema.Null,
   partial_payment: Schema.Boolean,
-  first_payment_min_amount: Schema.NullOr(Schema.Int),
-  gross_amount: Schema.Int,
+  first_payment_min_amount: Schema.NullOr(Amount),
+  gross_amount: Amount,
   tax_amount: Schema.Literal(0),
   taxable_amount: Schema.Literal(0),
-  amount: Schema.Int,
-  amount_paid: Schema.Int,
-  amount_due: Schema.Int,
+  amount: Amount,
+  amount_paid: Amount,
+  amount_due: Amount,
   currency: Schema.String,
-  currency_symbol: Schema.String,
+  currency_symbol: Schema.String.annotations({ description: "E.g. `₹` for INR." }),
   description: Schema.NullOr(Schema.String),
-  notes: Schema.Record({ key: Schema.String, value: Schema.String }),
+  notes: Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+    description: "Your notes; every value is text."
+  }),
   comment: Schema.Null,
-  short_url: Schema.String,
+  short_url: Schema.String.annotations({ description: "The hosted payment page to send the customer to." }),
   view_less: Schema.Boolean,
   billing_start: Schema.Null,
   billing_end: Schema.Null,
@@ -89,16 +114,18 @@ export const InvoiceEntity = Schema.Struct({
   reminder_enable: Schema.Boolean,
   user_id: Schema.Null,
   created_at: Timestamp,
-  idempotency_key: Schema.NullOr(Schema.String)
+  idempotency_key: Schema.NullOr(Schema.String).annotations({
+    description: "The `Idempotency-Key` the link was created with."
+  })
 }).annotations({ identifier: "Invoice", description: "A Payment Link (a Razorpay invoice of type `link`)." })
 export type InvoiceEntity = typeof InvoiceEntity.Type
 
 /** One page of a list: `count` is the number of items on this page, as Razorpay reports it. */
 export const InvoiceCollection = Schema.Struct({
   entity: Schema.Literal("collection"),
-  count: Schema.Int,
+  count: Integer("The number of items on this page."),
   items: Schema.Array(InvoiceEntity)
-}).annotations({ identifier: "InvoiceCollection" })
+}).annotations({ identifier: "InvoiceCollection", description: "One page of Payment Links, newest first." })
 export type InvoiceCollection = typeof InvoiceCollection.Type
 
 /**
@@ -108,7 +135,7 @@ export type InvoiceCollection = typeof InvoiceCollection.Type
 export const PaymentEntity = Schema.Struct({
   id: prefixed("pay_"),
   entity: Schema.Literal("payment"),
-  amount: Schema.Int,
+  amount: Amount,
   currency: Schema.String,
   status: Schema.Literal("captured"),
   order_id: prefixed("order_"),
@@ -140,24 +167,30 @@ export type PaymentEntity = typeof PaymentEntity.Type
 export const OrderEntity = Schema.Struct({
   id: prefixed("order_"),
   entity: Schema.Literal("order"),
-  amount: Schema.Int,
-  amount_paid: Schema.Int,
-  amount_due: Schema.Int,
+  amount: Amount,
+  amount_paid: Amount,
+  amount_due: Amount,
   currency: Schema.String,
   receipt: Schema.NullOr(Schema.String),
   offer_id: Schema.Null,
   status: Schema.Literal("created", "attempted", "paid"),
-  attempts: Schema.Int,
+  attempts: Integer("The number of payments made against the order."),
   notes: Schema.Tuple(),
   created_at: Timestamp
 }).annotations({ identifier: "Order", description: "The order of a link (Razorpay's order entity)." })
 export type OrderEntity = typeof OrderEntity.Type
 
 /** `notify_by` answers `{"success":true}`. */
-export const NotifyResult = Schema.Struct({ success: Schema.Literal(true) }).annotations({ identifier: "NotifyResult" })
+export const NotifyResult = Schema.Struct({ success: Schema.Literal(true) }).annotations({
+  identifier: "NotifyResult",
+  description: "The link was sent again."
+})
 export type NotifyResult = typeof NotifyResult.Type
 
-export const HealthStatus = Schema.Struct({ status: Schema.Literal("ok") }).annotations({ identifier: "HealthStatus" })
+export const HealthStatus = Schema.Struct({ status: Schema.Literal("ok") }).annotations({
+  identifier: "HealthStatus",
+  description: "The server answers (and, for readiness, its storage is reachable)."
+})
 export type HealthStatus = typeof HealthStatus.Type
 
 // Request bodies. They are built from core's field tables (`Validation.CREATE_REQUEST`, …), so a field
@@ -170,6 +203,42 @@ const Flag = Schema.Union(Schema.Boolean, Schema.Literal(0, 1))
 const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
 export const NotesInput = Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number) })
+
+/** What each request field means, in the document; core's tables and `validate…` say what each takes. */
+const FIELD_DESCRIPTIONS: { readonly [K in keyof typeof CREATE_REQUEST]: string } & Readonly<Record<string, string>> = {
+  type: "Always `link`.",
+  amount: "The amount to collect, in the currency's smallest unit (paise for INR); at least one major unit.",
+  currency: "Default `INR`.",
+  description: "What the payment is for, shown on the hosted page (up to 2048 characters).",
+  receipt: "Your own reference (up to 40 characters); also answered as `invoice_number`.",
+  customer: "The customer to send the link to. Not with `customer_id`.",
+  customer_id: "An existing customer (`cust_…`), instead of `customer`.",
+  expire_by:
+    "Unix time (seconds) after which the link expires: at least 15 minutes from now, at most six months from creation.",
+  partial_payment: "Whether the link can be paid in parts. Default `false`.",
+  first_payment_min_amount: "With `partial_payment`: the smallest first payment, in the currency's smallest unit.",
+  sms_notify: "Send the link to the customer's `contact` by SMS. Default `true`.",
+  email_notify: "Send the link to the customer's `email`. Default `true`.",
+  view_less: "Show the description collapsed on the hosted page. Default `true`.",
+  notes: "Up to 15 pairs of your own; keys and values up to 256 characters, numbers are kept as text.",
+  reminder_enable: "Razorpay's reminder setting, kept and answered. Default `false`.",
+  callback_url: "Where the customer's browser is sent (GET) after paying.",
+  callback_method: "Only `get`; only with `callback_url`.",
+  name: "Up to 50 characters.",
+  email: "An email address, up to 64 characters.",
+  contact: "A phone number: 8 digits or more, optionally after `+`."
+}
+
+/** The identifier of a nested object of a request body in the document. */
+const OBJECT_IDENTIFIERS: Readonly<Record<string, string>> = { customer: "CustomerInput" }
+
+const describe = <S extends { annotations: (annotations: { readonly description: string }) => unknown }>(
+  name: string,
+  schema: S
+): S => {
+  const description = FIELD_DESCRIPTIONS[name]
+  return (description === undefined ? schema : schema.annotations({ description })) as S
+}
 
 /** The schema of one body field of a kind. */
 type BodySchema<F> = F extends { readonly kind: "integer" }
@@ -195,10 +264,10 @@ type BodyFields<T> = {
     : ReturnType<typeof optional<BodySchema<T[K]>>>
 }
 
-const bodySchema = (field: RequestField): Schema.Schema.Any => {
+const bodySchema = (name: string, field: RequestField): Schema.Schema.Any => {
   switch (field.kind) {
     case "integer":
-      return Schema.Int
+      return Schema.Int.annotations({ title: "integer" })
     case "string":
       return Schema.String
     case "flag":
@@ -209,44 +278,92 @@ const bodySchema = (field: RequestField): Schema.Schema.Any => {
       return InvoiceStatus
     case "literal":
       return Schema.Literal(...field.values)
-    case "object":
-      return Schema.Struct(bodyFields(field.fields))
+    case "object": {
+      const identifier = OBJECT_IDENTIFIERS[name]
+      const schema = Schema.Struct(bodyFields(field.fields))
+      const description = FIELD_DESCRIPTIONS[name]
+      // One `annotations` call: annotating again would drop the identifier.
+      return identifier === undefined
+        ? schema
+        : schema.annotations({ identifier, ...(description === undefined ? {} : { description }) })
+    }
   }
 }
 
 const bodyFields = <T extends Readonly<Record<string, RequestField>>>(fields: T): BodyFields<T> =>
   Object.fromEntries(
     Object.entries(fields).map(([name, field]) => {
-      const schema = bodySchema(field)
-      return [name, "required" in field && field.required === true ? schema : optional(schema)]
+      const schema = bodySchema(name, field)
+      return [
+        name,
+        "required" in field && field.required === true
+          ? describe(name, schema)
+          : field.kind === "object"
+            ? optional(schema)
+            : describe(name, optional(schema))
+      ]
     })
   ) as BodyFields<T>
 
+/**
+ * An integer query parameter: text on the wire, a number in the client's type (encoded as
+ * `NumberFromString` encodes it). The document types it as the integer the server reads it as (core's
+ * `validate…Query` refuses anything else with its own text); `jsonSchema` is documentation only.
+ */
+export const QueryInteger = (
+  jsonSchema: { readonly minimum?: number; readonly maximum?: number; readonly default?: number } = {}
+) => Schema.parseNumber(Schema.String).annotations({ jsonSchema: { type: "integer", ...jsonSchema } })
+
 /** The schema of one query parameter of a kind: every value travels as text. */
 type QuerySchema<F> = F extends { readonly kind: "integer" }
-  ? typeof Schema.NumberFromString
+  ? ReturnType<typeof QueryInteger>
   : F extends { readonly kind: "status" }
     ? typeof InvoiceStatus
     : typeof Schema.String
 
-const querySchema = (field: RequestField): Schema.Schema.Any =>
-  field.kind === "integer" ? Schema.NumberFromString : field.kind === "status" ? InvoiceStatus : Schema.String
+/** What each list filter means and, for the integers, their bounds as core checks them. */
+const LIST_PARAMETERS: {
+  readonly [K in keyof typeof LIST_QUERY]: {
+    readonly description: string
+    readonly bounds?: Parameters<typeof QueryInteger>[0]
+  }
+} = {
+  type: { description: "`link` (every Payment Link is of this type)." },
+  status: { description: "Only links in this status." },
+  receipt: { description: "Only links with this receipt." },
+  customer_id: { description: "Only links of this customer (`cust_…`)." },
+  payment_id: { description: "Only the link paid by this payment (`pay_…`)." },
+  from: { description: "Only links created at or after this Unix time (seconds)." },
+  to: { description: "Only links created at or before this Unix time (seconds)." },
+  count: { description: "Links per page: 1 to 100; default 10.", bounds: { minimum: 1, maximum: 100, default: 10 } },
+  skip: { description: "Links to skip, newest first; default 0.", bounds: { minimum: 0, default: 0 } }
+}
 
-const queryFields = <T extends Readonly<Record<string, RequestField>>>(
+const querySchema = (field: RequestField, bounds: Parameters<typeof QueryInteger>[0]): Schema.Schema.Any =>
+  field.kind === "integer" ? QueryInteger(bounds) : field.kind === "status" ? InvoiceStatus : Schema.String
+
+const queryFields = <T extends typeof LIST_QUERY>(
   fields: T
 ): { readonly [K in keyof T]: Schema.optional<QuerySchema<T[K]>> } =>
-  Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, Schema.optional(querySchema(field))])) as {
+  Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => {
+      const { description, bounds } = LIST_PARAMETERS[name as keyof typeof LIST_QUERY]
+      return [name, Schema.optional(querySchema(field, bounds)).annotations({ description })]
+    })
+  ) as {
     readonly [K in keyof T]: Schema.optional<QuerySchema<T[K]>>
   }
 
 export const CreateInvoiceRequest = Schema.Struct(bodyFields(CREATE_REQUEST)).annotations({
-  identifier: "CreateInvoiceRequest"
+  identifier: "CreateInvoiceRequest",
+  description: "A new Payment Link. `null` means the same as leaving a field out."
 })
 export type CreateInvoiceRequest = typeof CreateInvoiceRequest.Type
 
 /** An `issued` link takes every field; any other status takes `notes` only. */
 export const UpdateInvoiceRequest = Schema.Struct(bodyFields(UPDATE_REQUEST)).annotations({
-  identifier: "UpdateInvoiceRequest"
+  identifier: "UpdateInvoiceRequest",
+  description: "The fields to change; the others are left as they are."
 })
 export type UpdateInvoiceRequest = typeof UpdateInvoiceRequest.Type
 
@@ -256,7 +373,10 @@ export type ListInvoicesParams = typeof ListInvoicesParams.Type
 
 /** The `Idempotency-Key` header of POST requests (docs/http-api.md#idempotency-key). */
 export const IdempotencyHeaders = Schema.Struct({
-  "idempotency-key": Schema.optional(Schema.String)
+  "idempotency-key": Schema.optional(Schema.String).annotations({
+    description:
+      "Up to 255 characters. The first answer to a key is replayed for 24 hours (`Idempotent-Replayed: true`)."
+  })
 })
 
 // The error envelope: {"error":{"code","description","source","step","reason","metadata","field"?}}.

@@ -34,15 +34,14 @@ const typeOf = (schema: Json | undefined): string => {
     return `<a href="#schema-${slug(name)}">${escape(name)}</a>`
   }
   if (Array.isArray(schema.anyOf)) return schema.anyOf.map(typeOf).join(" | ")
+  if (Array.isArray(schema.allOf) && schema.allOf.length === 1) return typeOf(schema.allOf[0])
   if (Array.isArray(schema.enum))
     return schema.enum.map((value: unknown) => `<code>${escape(JSON.stringify(value))}</code>`).join(" | ")
-  if (schema.type === "array")
-    return Array.isArray(schema.prefixItems) && schema.prefixItems.length === 0 && schema.maxItems === 0
-      ? "<code>[]</code>"
-      : `array of ${typeOf(schema.items)}`
-  if (schema.type === "object" && schema.properties === undefined) {
+  if (schema.type === "array") return schema.maxItems === 0 ? "<code>[]</code>" : `array of ${typeOf(schema.items)}`
+  if (schema.type === "object" && Object.keys(schema.properties ?? {}).length === 0) {
     const values = schema.additionalProperties
-    return typeof values === "object" ? `object of ${typeOf(values)}` : "object"
+    if (typeof values !== "object") return "object"
+    return `object of ${Array.isArray(values.anyOf) ? `(${typeOf(values)})` : typeOf(values)}`
   }
   if (typeof schema.type === "string") return escape(schema.type)
   if (Array.isArray(schema.type)) return schema.type.map(escape).join(" | ")
@@ -59,7 +58,15 @@ const propertiesTable = (schema: Json): string => {
   )
   return rows.length === 0
     ? `<p>${typeOf(schema)}</p>`
-    : `<table><thead><tr><th>key</th><th>type</th><th></th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+    : `<table><thead><tr><th>key</th><th>type</th><th>description</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+}
+
+/** A media type's example (the document has one per request and answer), folded away under `label`. */
+const exampleHtml = (label: string, media: Json | undefined): string => {
+  const example = media?.examples?.example
+  if (example === undefined) return ""
+  const summary = example.summary === undefined ? "" : ` <span class="muted">${prose(example.summary)}</span>`
+  return `<details><summary>${escape(label)}${summary}</summary><pre><code>${escape(JSON.stringify(example.value, null, 2))}</code></pre></details>`
 }
 
 const operationHtml = (method: string, path: string, operation: Json): string => {
@@ -75,24 +82,37 @@ const operationHtml = (method: string, path: string, operation: Json): string =>
   ]
   if (parameters.length > 0)
     parts.push(
-      "<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th></tr></thead><tbody>",
+      "<h4>Parameters</h4><table><thead><tr><th>name</th><th>in</th><th>type</th><th>description</th></tr></thead><tbody>",
       ...parameters.map(
         (p) =>
           `<tr><td><code>${escape(p.name)}</code>${p.required ? "" : " <small>optional</small>"}</td>` +
-          `<td>${escape(p.in)}</td><td>${typeOf(p.schema)}</td></tr>`
+          `<td>${escape(p.in)}</td><td>${typeOf(p.schema)}</td><td>${prose(p.description)}</td></tr>`
       ),
       "</tbody></table>"
     )
-  const body = operation.requestBody?.content?.["application/json"]?.schema
-  if (body !== undefined) parts.push(`<h4>Request body</h4><p>JSON: ${typeOf(body)}</p>`)
-  const responses: Json = operation.responses ?? {}
+  const body = operation.requestBody
+  if (body?.content !== undefined) {
+    const content = Object.entries<Json>(body.content)
+    const schema = content[0]?.[1].schema
+    const media = content.map(([type]) => `<code>${escape(type)}</code>`).join(" or ")
+    parts.push(
+      `<h4>Request body</h4><p>${typeOf(schema)}, as ${media}.</p>`,
+      body.description === undefined ? "" : `<p>${prose(body.description)}</p>`,
+      exampleHtml("Example request", body.content["application/json"])
+    )
+  }
+  const responses = Object.entries<Json>(operation.responses ?? {})
   parts.push(
-    "<h4>Responses</h4><table><thead><tr><th>status</th><th>body</th><th></th></tr></thead><tbody>",
-    ...Object.entries(responses).map(([status, response]) => {
-      const schema = (response as Json).content?.["application/json"]?.schema
-      return `<tr><td>${escape(status)}</td><td>${schema === undefined ? "" : typeOf(schema)}</td><td>${prose((response as Json).description)}</td></tr>`
+    "<h4>Responses</h4><table><thead><tr><th>status</th><th>body</th><th>description</th></tr></thead><tbody>",
+    ...responses.map(([status, response]) => {
+      const schema = response.content?.["application/json"]?.schema
+      return `<tr><td>${escape(status)}</td><td>${schema === undefined ? "" : typeOf(schema)}</td><td>${prose(response.description)}</td></tr>`
     }),
-    "</tbody></table></section>"
+    "</tbody></table>",
+    `<div class="examples">${responses
+      .map(([status, response]) => exampleHtml(`${status} example`, response.content?.["application/json"]))
+      .join("")}</div>`,
+    "</section>"
   )
   return parts.join("\n")
 }
@@ -106,7 +126,18 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;b
 .op{border:1px solid #ddd;border-radius:6px;padding:0 1rem .5rem;margin:1rem 0}
 .method{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;color:#fff;font-size:.85em;padding:.1em .4em}
 .get{background:#1f6feb}.post{background:#1a7f37}.patch{background:#9a6700}.put{background:#8250df}.delete{background:#cf222e}
-.summary{font-weight:600}nav ul{columns:2}a{color:#0550ae}small{color:#555}
+.summary{font-weight:600}nav ul{columns:2}a{color:#0550ae}small,.muted{color:#555}
+h2.tag{text-transform:capitalize}
+details{margin:.35rem 0}summary{cursor:pointer;font-weight:600}summary .muted{font-weight:400}
+pre{background:#f6f8fa;border:1px solid #e3e3e3;border-radius:6px;padding:.75rem;overflow:auto;font-size:.85em;line-height:1.4}
+pre code{background:none;padding:0}
+td:first-child code{white-space:nowrap}
+@media (max-width:40rem){
+p code,td code,h3 code,td:first-child code{overflow-wrap:anywhere;white-space:normal}
+main{padding:.5rem .75rem 3rem}.op{padding:0 .6rem .5rem}nav ul{columns:1}
+table,tbody,tr,td{display:block}thead{display:none}tr{border-bottom:1px solid #e3e3e3;padding:.35rem 0}
+td{border:0;padding:.05rem .25rem}td:empty{display:none}
+}
 `
 
 /** The page has no script and one inline style: nothing else may load, and no other site may frame it. */
@@ -135,13 +166,14 @@ export const docsHtml = (spec: Json): string => {
       list.push(operationHtml(method, path, operation))
       byTag.set(tag, list)
       toc.push(
-        `<li><a href="#${slug(operation.operationId ?? `${method}-${path}`)}">${escape(method.toUpperCase())} ${escape(path)}</a></li>`
+        `<li><a href="#${slug(operation.operationId ?? `${method}-${path}`)}">${escape(method.toUpperCase())} ${escape(path)}</a>` +
+          `${operation.summary === undefined ? "" : ` <span class="muted">${prose(operation.summary)}</span>`}</li>`
       )
     }
   }
   const sections = [...byTag.entries()].map(([tag, operations]) => {
     const description = tags.find((t) => t.name === tag)?.description
-    return `<h2 id="tag-${slug(tag)}">${escape(tag)}</h2>${description === undefined ? "" : `<p>${prose(description)}</p>`}${operations.join("\n")}`
+    return `<h2 class="tag" id="tag-${slug(tag)}">${escape(tag)}</h2>${description === undefined ? "" : `<p>${prose(description)}</p>`}${operations.join("\n")}`
   })
   const schemas = Object.entries<Json>(spec.components?.schemas ?? {}).map(
     ([name, schema]) =>
@@ -170,22 +202,34 @@ ${schemas.join("\n")}
 `
 }
 
-/** `GET /openapi.json` and `GET /docs`, rendered once. */
+/**
+ * `GET /openapi.json` and `GET /docs`, rendered once, at the first request for either: deriving the
+ * document from the contract is work that a process which never serves it (the CLI's local mode, a
+ * server before its first request for docs) need not do at start.
+ */
 export const routes = (api: HttpApi.HttpApi.Any): ReadonlyArray<Route<never>> => {
-  const spec = openApi(api)
-  const json = JSON.stringify(spec)
-  const html = docsHtml(spec as unknown as Json)
+  let rendered: { readonly json: string; readonly html: string } | undefined
+  const render = () => {
+    if (rendered === undefined) {
+      const spec = openApi(api)
+      rendered = { json: JSON.stringify(spec), html: docsHtml(spec as unknown as Json) }
+    }
+    return rendered
+  }
   return [
     {
       method: "GET",
       path: "/openapi.json",
-      handle: () => Effect.succeed(rawResponse(200, { "content-type": "application/json; charset=utf-8" }, json))
+      handle: () =>
+        Effect.sync(() => rawResponse(200, { "content-type": "application/json; charset=utf-8" }, render().json))
     },
     {
       method: "GET",
       path: "/docs",
       handle: () =>
-        Effect.succeed(rawResponse(200, { ...DOCS_HEADERS, "content-type": "text/html; charset=utf-8" }, html))
+        Effect.sync(() =>
+          rawResponse(200, { ...DOCS_HEADERS, "content-type": "text/html; charset=utf-8" }, render().html)
+        )
     }
   ]
 }

@@ -29,6 +29,7 @@ import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
 import type { StorageStartupError } from "@paylinks/sql/StorageError"
 import { StorageHealth } from "@paylinks/sql/StorageHealth"
 import type * as Dispatcher from "@paylinks/webhooks/Dispatcher"
+import * as Wake from "@paylinks/webhooks/Wake"
 import * as WebhookRegistry from "@paylinks/webhooks/WebhookRegistry"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -157,7 +158,8 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
         return publicUrl.value
       }
     })
-    const storage = Database.layer(config.database, { masterKey: config.masterKey })
+    // Its link writes wake this process's dispatcher: their events need not wait for its next poll.
+    const storage = Wake.onWrites(Database.layer(config.database, { masterKey: config.masterKey }))
     const readiness = Readiness.fromPing(Effect.flatMap(StorageHealth, (health) => health.ping))
     const registry = WebhookRegistry.layer({
       allowPrivateAddresses: config.dispatcher.allowPrivateAddresses,

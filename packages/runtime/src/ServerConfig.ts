@@ -4,16 +4,16 @@
  */
 import * as AuthRateLimit from "@paylinks/http/AuthRateLimit"
 import * as NotifierSettings from "@paylinks/notifications/NotifierSettings"
-import * as Storage from "@paylinks/sql/Storage"
 import * as DispatcherSettings from "@paylinks/webhooks/DispatcherSettings"
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 
-/** The documented default port. */
-export const DEFAULT_PORT = 4010
-export const DEFAULT_HOST = "127.0.0.1"
-export const DEFAULT_DATABASE = Storage.DEFAULT_DATABASE_URL
+import { DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, localUrl, settings } from "./ServerSettings.js"
+
+// The settings' names, help and defaults live in `ServerSettings` (which imports nothing, for the CLI's help); this
+// module reads and checks them.
+export { DEFAULT_DATABASE, DEFAULT_HOST, DEFAULT_PORT, localUrl, settings }
 
 export interface ServerConfig {
   /** `sqlite:<file>` or `postgres://…`. */
@@ -51,49 +51,6 @@ export interface ServerConfig {
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
 
 /** Every setting: its flag, its environment variable, and what it means. */
-export const settings = [
-  { flag: "database", env: "PAYLINKS_DATABASE", help: `sqlite:<file> or postgres://… (default ${DEFAULT_DATABASE})` },
-  { flag: "host", env: "PAYLINKS_HOST", help: `address to listen on (default ${DEFAULT_HOST})` },
-  { flag: "port", env: "PAYLINKS_PORT", help: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
-  {
-    flag: "public-url",
-    env: "PAYLINKS_PUBLIC_URL",
-    help: "base URL of the links' short_url (default http://<host>:<port>)"
-  },
-  { flag: "key-id", env: "PAYLINKS_KEY_ID", help: "seed this API key id (rzp_test_… or rzp_live_…)" },
-  { flag: "key-secret", env: "PAYLINKS_KEY_SECRET", help: "the secret of the seeded key id" },
-  { flag: "master-key", env: "PAYLINKS_MASTER_KEY", help: "base64 of 32 bytes encrypting key secrets at rest" },
-  {
-    flag: "auth-failure-limit",
-    env: "PAYLINKS_AUTH_FAILURE_LIMIT",
-    help: "failed authentications per client and key id before 429: <failures>/<seconds> or off (default 20/60)"
-  },
-  {
-    flag: "allowed-hosts",
-    env: "PAYLINKS_ALLOWED_HOSTS",
-    help: "more host names the server answers besides its address and public URL, comma-separated; * for any"
-  },
-  {
-    flag: "max-connections",
-    env: "PAYLINKS_MAX_CONNECTIONS",
-    help: "connections held at once; one more is answered 503 (default 1024)"
-  },
-  {
-    flag: "headers-timeout",
-    env: "PAYLINKS_HEADERS_TIMEOUT",
-    help: "seconds a request's head may take to arrive before 408 (default 10)"
-  },
-  {
-    flag: "request-timeout",
-    env: "PAYLINKS_REQUEST_TIMEOUT",
-    help: "seconds a whole request, head and body, may take to arrive before 408 (default 30)"
-  },
-  {
-    flag: "dispatcher",
-    env: "PAYLINKS_DISPATCHER",
-    help: "deliver webhooks and notifications from this process: on or off (default on; off when paylinks-dispatcher runs)"
-  }
-] as const
 
 type Setting = (typeof settings)[number]["flag"]
 
@@ -257,9 +214,3 @@ export const load = (
       requestTimeoutSeconds: requestTimeout.right
     })
   })
-
-/** The base URL a client on this machine reaches a server listening on `host:port` at. */
-export const localUrl = (host: string, port: number): string => {
-  const reachable = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host
-  return `http://${reachable}:${port}`
-}

@@ -14,6 +14,14 @@
  *
  * Attempts run in their own fibers, bounded per endpoint and per process, so a slow or dead endpoint
  * only ever holds its own slots.
+ *
+ * In the background the two passes run as two loops, so that a relay waiting for a notification slot
+ * never holds up a webhook attempt. Each loop runs again at once while it finds work, and otherwise
+ * waits until it is woken or its poll interval has passed: the delivery loop by a finished attempt
+ * (a slot is free, and the link's next event may be due), by the relay having recorded deliveries, and
+ * by a retry this process scheduled coming due; the relay loop by a finished notification and by an
+ * entry this process handed back coming due; both by work made in this process (`Wake`: a link's
+ * events committed, a redelivery). The poll interval is the fallback for work made by other processes.
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -38,6 +46,7 @@ import * as Backoff from "./Backoff.js"
 import * as DispatcherSettings from "./DispatcherSettings.js"
 import * as Envelope from "@paylinks/contract/WebhookEnvelope"
 import * as HttpSender from "./HttpSender.js"
+import * as Wake from "./Wake.js"
 
 /** What one `runOnce` did. */
 export interface RunReport {
@@ -77,13 +86,53 @@ type AttemptResult = "delivered" | "failed" | "released"
 
 const nowSeconds = Effect.map(Clock.currentTimeMillis, (millis) => Math.floor(millis / 1000))
 
+/**
+ * What wakes one background loop: a latch opened by whatever made work for it, and the times (unix
+ * milliseconds, whole seconds) at which work it scheduled itself comes due.
+ */
+interface Signal {
+  readonly latch: Effect.Latch
+  readonly due: Set<number>
+  /** The earliest of `due` (Infinity when empty), kept so that a turn costs no scan of `due`. */
+  earliest: number
+}
+
+/** More distinct due times than this are left to the poll interval (a bound on the loop's memory). */
+const MAX_DUE_TIMES = 10_000
+
+const makeSignal = (): Signal => ({ latch: Effect.unsafeMakeLatch(false), due: new Set(), earliest: Infinity })
+
+const raise = (signal: Signal): void => signal.latch.unsafeOpen()
+
+const dueAt = (signal: Signal, seconds: number): void => {
+  const millis = seconds * 1000
+  if (signal.due.size >= MAX_DUE_TIMES && !signal.due.has(millis)) return
+  signal.due.add(millis)
+  signal.earliest = Math.min(signal.earliest, millis)
+}
+
+/** Forgets the due times that have come (the pass about to run looks at what they were for). */
+const takeDue = (signal: Signal, now: number): void => {
+  if (signal.earliest > now) return
+  let earliest = Infinity
+  for (const millis of signal.due) {
+    if (millis <= now) signal.due.delete(millis)
+    else earliest = Math.min(earliest, millis)
+  }
+  signal.earliest = earliest
+}
+
 const hours = (seconds: number): string =>
   seconds % 3600 === 0 ? `${seconds / 3600} hour${seconds === 3600 ? "" : "s"}` : `${seconds} seconds`
 
 /** A dispatcher for the scope, without its polling loop (`runOnce` drives it). */
 export const make = (
   input: DispatcherSettings.Settings
-): Effect.Effect<DispatcherShape & { readonly poll: Effect.Effect<boolean> }, never, Requirements | Scope.Scope> =>
+): Effect.Effect<
+  DispatcherShape & { readonly poll: Effect.Effect<boolean>; readonly background: Effect.Effect<never> },
+  never,
+  Requirements | Scope.Scope
+> =>
   Effect.gen(function* () {
     const settings = DispatcherSettings.make(input)
     const { workerId } = settings
@@ -99,6 +148,17 @@ export const make = (
       timeoutMs: settings.timeoutMs,
       allowPrivateAddresses: settings.allowPrivateAddresses
     })
+    const relaySignal = makeSignal()
+    const deliverySignal = makeSignal()
+    // Work made in this process (a link's events, a redelivery) is looked at at once.
+    const wake = yield* Effect.serviceOption(Wake.Wake)
+    if (Option.isSome(wake)) {
+      const stop = wake.value.listen(() => {
+        raise(relaySignal)
+        raise(deliverySignal)
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(stop))
+    }
 
     // An event waits for the earlier events of its link to be relayed first (they may sit in a dead
     // relay's lease), but not forever: past this it is relayed anyway.
@@ -113,6 +173,7 @@ export const make = (
           const recorded = yield* deliveries.recorded(earlier.map((stored) => stored.eventId))
           if (recorded.length < earlier.length && now - entry.createdAt < orderWaitSeconds) {
             yield* outbox.retryLater(entry.sequence, now + 1, "Waiting for an earlier event of the link to be relayed")
+            dueAt(relaySignal, now + 1)
             return false
           }
         }
@@ -130,7 +191,7 @@ export const make = (
           subscribers.map((endpoint) => endpoint.id),
           entry.createdAt + settings.retryWindowSeconds
         )
-        yield* outbox.complete(entry.sequence, now)
+        // Completed by the caller, with the other entries of its pass, once this record is committed.
         return true
       }).pipe(traced("Dispatcher.fanOut", { attributes: { eventId: entry.eventId } }))
 
@@ -186,6 +247,7 @@ export const make = (
           }
           const delay = Backoff.delayAfterSeconds(settings.backoff, elapsed, yield* Random.next)
           yield* outbox.retryLater(entry.sequence, after + delay, sent.left.reason)
+          dueAt(relaySignal, after + delay)
           return "failed"
         }
         // Refused only when the channel is no longer pending: then there is nothing left to record.
@@ -238,7 +300,9 @@ export const make = (
         const event = entry.event
         const name = webhookEventName(event) as WebhookEventName | undefined
         if (name !== undefined) {
+          // Recorded one after the other in outbox order (a link's event waits for its earlier ones to be recorded).
           if (yield* fanOut(entry, name, now)) {
+            done.push(entry.sequence)
             relayed++
             progressed++
           }
@@ -251,8 +315,10 @@ export const make = (
           progressed++
         }
       }
-      // Completed in one write before the notifications start, so their writes do not queue in front of it.
+      // Completed in one write before the notifications start, so their writes do not queue in front of it. (A
+      // relayed event's entry too: its record is committed, and one lost with the completion is recorded again.)
       yield* outbox.completeAll(done, now)
+      if (relayed > 0) raise(deliverySignal)
       for (const group of byLink.values()) {
         // Waits for a free slot while the notifications can still be sent inside their lease; handed back only past
         // that. (Handing them back at once had the relay claim them again pass after pass, a write and a commit each
@@ -268,7 +334,15 @@ export const make = (
           continue
         }
         progressed += group.length
-        const job = notifyLink(group).pipe(Effect.ensuring(notificationSlots.release(1)))
+        // A free slot may let the relay start what it handed back.
+        const job = notifyLink(group).pipe(
+          Effect.ensuring(
+            Effect.zipRight(
+              notificationSlots.release(1),
+              Effect.sync(() => raise(relaySignal))
+            )
+          )
+        )
         jobs.push(yield* Effect.forkIn(job, scope))
       }
       return { claimed: entries.length, relayed, progressed, jobs }
@@ -291,6 +365,11 @@ export const make = (
         const count = (inFlight.get(endpointId) ?? 0) + change
         if (count <= 0) inFlight.delete(endpointId)
         else inFlight.set(endpointId, count)
+        // A finished attempt: once its endpoint is below its share again (the next claim no longer leaves it out)
+        // or the process has room again, the delivery loop claims at once. (While the endpoint still has claimed
+        // attempts waiting for its slots, a claim would find nothing more for it.)
+        if (change === -1 && (count < settings.perEndpointConcurrency || totalInFlight === settings.maxInFlight - 1))
+          raise(deliverySignal)
       })
 
     const outcomeOf = (delivery: ClaimedDelivery, error: string | null, now: number) =>
@@ -303,7 +382,9 @@ export const make = (
             reason: `No successful delivery within ${hours(settings.retryWindowSeconds)} of the event (last error: ${error}); the endpoint was disabled`
           } satisfies Outcome
         const delay = Backoff.delaySeconds(settings.backoff, delivery.attempts + 1, yield* Random.next)
-        return { _tag: "Retry", at: Math.min(now + delay, delivery.giveUpAt), error } satisfies Outcome
+        const at = Math.min(now + delay, delivery.giveUpAt)
+        dueAt(deliverySignal, at)
+        return { _tag: "Retry", at, error } satisfies Outcome
       })
 
     const attempt = (delivery: ClaimedDelivery): Effect.Effect<AttemptResult> =>
@@ -393,18 +474,48 @@ export const make = (
       return (relay.claimed >= settings.batchSize && relay.progressed > 0) || started.length > 0
     })
 
-    return { workerId, runOnce, poll }
-  })
+    /**
+     * One background loop: runs `pass` again at once while it finds work; otherwise waits until the signal is
+     * raised, a due time it holds comes, or the poll interval since the last poll has passed.
+     */
+    const loop = (signal: Signal, pass: Effect.Effect<boolean>): Effect.Effect<never> =>
+      Effect.gen(function* () {
+        let nextPollAt = 0
+        for (;;) {
+          // Closed before the pass: whatever raises it from here on is looked at by the next pass.
+          signal.latch.unsafeClose()
+          const now = yield* Clock.currentTimeMillis
+          if (now >= nextPollAt) nextPollAt = now + settings.pollIntervalMs
+          takeDue(signal, now)
+          const busy = yield* pass.pipe(
+            Effect.catchAllCause((cause) => Effect.as(Effect.logError("Dispatcher pass failed", cause), false))
+          )
+          if (busy) {
+            yield* Effect.yieldNow()
+            continue
+          }
+          const wait = Math.min(nextPollAt, signal.earliest) - (yield* Clock.currentTimeMillis)
+          if (wait > 0) yield* Effect.raceFirst(signal.latch.await, Effect.sleep(wait))
+        }
+      })
 
-const loop = (settings: DispatcherSettings.Settings, poll: Effect.Effect<boolean>) =>
-  Effect.gen(function* () {
-    for (;;) {
-      const busy = yield* poll.pipe(
-        Effect.catchAllCause((cause) => Effect.as(Effect.logError("Dispatcher pass failed", cause), false))
-      )
-      // Straight on while there is work; otherwise wait for the next poll.
-      yield* busy ? Effect.yieldNow() : Effect.sleep(settings.pollIntervalMs)
-    }
+    const background = Effect.all(
+      [
+        // A full batch that moved forward suggests more is waiting; a batch only handed back does not.
+        loop(
+          relaySignal,
+          Effect.map(relayPass, (relay) => relay.claimed >= settings.batchSize && relay.progressed > 0)
+        ),
+        // Attempts started: the endpoints that got theirs are left out of the next claim, which may find others.
+        loop(
+          deliverySignal,
+          Effect.map(deliveryPass, (started) => started.length > 0)
+        )
+      ],
+      { concurrency: "unbounded", discard: true }
+    ).pipe(Effect.zipRight(Effect.never))
+
+    return { workerId, runOnce, poll, background }
   })
 
 /** The dispatcher with its background polling loop, for the scope of the layer. */
@@ -413,7 +524,7 @@ export const layer = (settings: DispatcherSettings.Settings): Layer.Layer<Dispat
     Dispatcher,
     Effect.gen(function* () {
       const dispatcher = yield* make(settings)
-      yield* Effect.forkScoped(loop(settings, dispatcher.poll))
+      yield* Effect.forkScoped(dispatcher.background)
       yield* Effect.logInfo(`Dispatcher ${dispatcher.workerId} polling every ${settings.pollIntervalMs} ms`)
       return { workerId: dispatcher.workerId, runOnce: dispatcher.runOnce }
     })

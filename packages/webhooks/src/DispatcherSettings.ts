@@ -1,9 +1,12 @@
 /**
  * The dispatcher's settings, with their defaults and `PAYLINKS_*` variables:
  *
- *   PAYLINKS_WEBHOOK_POLL_INTERVAL_MS        how often the outbox and due deliveries are polled (1000)
+ *   PAYLINKS_WEBHOOK_POLL_INTERVAL_MS        how often an idle dispatcher polls the outbox and due deliveries
+ *                                            for work made by other processes (1000); work of its own process
+ *                                            wakes it at once
  *   PAYLINKS_WEBHOOK_TIMEOUT_MS              per attempt; no 2xx within it is a failure (5000)
- *   PAYLINKS_WEBHOOK_CONCURRENCY             attempts in flight per endpoint and process (4)
+ *   PAYLINKS_WEBHOOK_CONCURRENCY             attempts in flight per endpoint and process (4); the next one
+ *                                            starts as soon as one ends
  *   PAYLINKS_WEBHOOK_MAX_IN_FLIGHT           attempts in flight per process, all endpoints (64)
  *   PAYLINKS_WEBHOOK_RETRY_WINDOW_SECONDS    how long after the event failures are retried before the
  *                                            endpoint is disabled (86400 = 24 h)

@@ -22,6 +22,7 @@ import {
   WebhookEndpoints
 } from "@paylinks/core/WebhookEndpoints"
 import * as AddressGuard from "./AddressGuard.js"
+import * as Wake from "./Wake.js"
 
 /** `add`'s input; events default to Razorpay's three, the secret to a generated one. */
 export interface AddInput {
@@ -100,6 +101,8 @@ export const make = (
     const endpoints = yield* WebhookEndpoints
     const deliveries = yield* WebhookDeliveries
     const ids = yield* IdGenerator
+    // A redelivery is due at once: this process's dispatcher need not wait for its next poll.
+    const wake = yield* Effect.serviceOption(Wake.Wake)
 
     const checkedUrl = (tenant: Tenant, raw: unknown) =>
       Effect.gen(function* () {
@@ -209,7 +212,9 @@ export const make = (
             }))
         )
         const now = yield* nowSeconds
-        return yield* deliveries.redeliver(tenant, pairs, now, now + options.retryWindowSeconds)
+        const scheduled = yield* deliveries.redeliver(tenant, pairs, now, now + options.retryWindowSeconds)
+        if (scheduled > 0 && Option.isSome(wake)) wake.value.wake()
+        return scheduled
       }).pipe(Effect.withSpan("WebhookRegistry.redeliver"))
 
     return { add, list, get, update, remove, deliveries: deliveryLog, redeliver }

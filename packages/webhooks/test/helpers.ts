@@ -32,6 +32,7 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as Dispatcher from "../src/Dispatcher.js"
 import * as DispatcherSettings from "../src/DispatcherSettings.js"
+import * as Wake from "../src/Wake.js"
 import * as WebhookRegistry from "../src/WebhookRegistry.js"
 
 /** 2024-06-01T00:00:00Z: where every test's clock starts. */
@@ -209,7 +210,21 @@ export interface StackOptions {
 }
 
 /** Storage, use-cases, notifiers (sandbox inbox by default), a manual dispatcher and the registry. */
-export const stack = (storage: StorageLayer, options: StackOptions = {}): Layer.Layer<Stack, unknown> => {
+export const stack = (storage: StorageLayer, options: StackOptions = {}): Layer.Layer<Stack, unknown> =>
+  stackWith(storage, options, Dispatcher.layerManual)
+
+/**
+ * As `stack`, with the dispatcher's background loop running, and the storage's writes waking it (`Wake`), as
+ * in the server.
+ */
+export const loopStack = (storage: StorageLayer, options: StackOptions = {}): Layer.Layer<Stack, unknown> =>
+  stackWith(Wake.onWrites(storage), options, Dispatcher.layer)
+
+const stackWith = (
+  storage: StorageLayer,
+  options: StackOptions,
+  dispatcher: typeof Dispatcher.layer
+): Layer.Layer<Stack, unknown> => {
   const settings = testSettings(options.settings)
   const base = storage.pipe(Layer.provideMerge(IdGenerator.layerCrypto))
   const services = Layer.mergeAll(
@@ -220,7 +235,7 @@ export const stack = (storage: StorageLayer, options: StackOptions = {}): Layer.
       retryWindowSeconds: settings.retryWindowSeconds
     })
   ).pipe(Layer.provideMerge(base))
-  return Dispatcher.layerManual(settings).pipe(Layer.provideMerge(services))
+  return dispatcher(settings).pipe(Layer.provideMerge(services))
 }
 
 /** A merchant with a test key, as the principal its requests run as. */
