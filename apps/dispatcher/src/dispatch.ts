@@ -5,6 +5,12 @@ import * as Effect from "effect/Effect"
 
 /** Runs the dispatcher; `release` (called once the program holds the signals) drops the hold of `bin.ts`. */
 export const dispatch = (release: () => void): void => {
-  Main.run("paylinks-dispatcher", Effect.flatMap(StandaloneDispatcher.fromEnv(process.env), StandaloneDispatcher.run))
+  Main.run(
+    "paylinks-dispatcher",
+    // `msg` as the server's dispatcher lines have it: one kind of line, wherever the dispatcher runs.
+    Effect.flatMap(StandaloneDispatcher.fromEnv(process.env), StandaloneDispatcher.run).pipe(
+      Effect.annotateLogs("msg", "dispatcher")
+    )
+  )
   release()
 }

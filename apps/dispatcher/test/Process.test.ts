@@ -1,8 +1,9 @@
 /**
- * `paylinks-dispatcher` (the built bin) as an operator runs it: it says it is polling, exits 0 on SIGTERM or
- * SIGINT, and a bad setting exits 2 naming it. Needs `dist/` (turbo builds before testing).
+ * `paylinks-dispatcher` (the built bin) as an operator runs it: it says it is polling (in JSON lines, at
+ * `PAYLINKS_LOG_LEVEL`), exits 0 on SIGTERM or SIGINT, and a bad setting exits 2 naming it. Needs `dist/` (turbo builds before testing).
  */
 import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { tempDatabase } from "./helpers.js"
@@ -49,6 +50,54 @@ describe("the paylinks-dispatcher process", () => {
         dispatcher.child.kill("SIGKILL")
       }
     })
+
+  it("logs JSON lines only, at PAYLINKS_LOG_LEVEL", async () => {
+    const database = `sqlite:${tempDatabase()}`
+    const dispatcher = spawn({ PAYLINKS_DATABASE: database, PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "20" })
+    try {
+      await until(() => dispatcher.output.stdout.includes("polling every"), "the polling line")
+      const lines = dispatcher.output.stdout.trimEnd().split("\n")
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow()
+      expect(lines.map((line) => JSON.parse(line))).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            level: "info",
+            msg: "dispatcher",
+            message: expect.stringContaining("paylinks dispatcher (")
+          }),
+          expect.objectContaining({
+            level: "info",
+            msg: "dispatcher",
+            message: expect.stringContaining("polling every 20 ms")
+          })
+        ])
+      )
+      for (const line of lines) expect(JSON.parse(line).time).toMatch(/^\d{4}-\d\d-\d\dT/)
+    } finally {
+      dispatcher.child.kill("SIGTERM")
+      await dispatcher.exited
+    }
+
+    // At warn, a dispatcher with nothing to report says nothing: it opened (and migrated) its database and
+    // polled, without a line.
+    const fresh = tempDatabase()
+    const quiet = spawn({
+      PAYLINKS_DATABASE: `sqlite:${fresh}`,
+      PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "20",
+      PAYLINKS_LOG_LEVEL: "warn"
+    })
+    await until(() => Fs.existsSync(fresh), "the database")
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    quiet.child.kill("SIGTERM")
+    expect(await quiet.exited).toEqual({ code: 0, signal: null })
+    expect(quiet.output).toEqual({ stdout: "", stderr: "" })
+
+    const loud = spawn({ PAYLINKS_LOG_LEVEL: "loud" })
+    expect((await loud.exited).code).toBe(2)
+    expect(loud.output.stderr).toContain(
+      "paylinks-dispatcher: PAYLINKS_LOG_LEVEL must be one of debug, info, warn, error"
+    )
+  })
 
   it("a bad setting exits 2 and names it; an unusable database exits 1", async () => {
     const bad = spawn({ PAYLINKS_WEBHOOK_TIMEOUT_MS: "soon" })

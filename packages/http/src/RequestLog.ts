@@ -1,6 +1,8 @@
 /**
  * The server's structured log: one JSON line per request, and one per fault. Lines never carry
- * secrets, Authorization headers, bodies or query strings.
+ * secrets, Authorization headers, bodies or query strings. Every other line a paylinks process writes
+ * (start-up, the dispatcher, shutdown) has the same shape — `{"time","level","msg",…}`, `msg` naming the
+ * kind of line — and goes out through `write`, after the request lines still held.
  */
 import * as Cause from "effect/Cause"
 
@@ -33,6 +35,14 @@ export interface FaultLine {
 export type Line = RequestLine | FaultLine
 
 export type Logger = (line: Line) => void
+
+/** The levels of every paylinks log line, least severe first. */
+export type Level = "debug" | "info" | "warn" | "error"
+
+export const levels: ReadonlyArray<Level> = ["debug", "info", "warn", "error"]
+
+/** Whether a line of `level` is written when the log's minimum level is `minimum`. */
+export const enabled = (minimum: Level, level: Level): boolean => levels.indexOf(level) >= levels.indexOf(minimum)
 
 /** Request lines waiting for the end of the event loop's turn. */
 let pending: Array<string> = []
@@ -78,6 +88,25 @@ export const stdout: Logger = (line) => {
     setImmediate(flush)
   }
 }
+
+/**
+ * Writes one line of any kind at once: debug and info on stdout, warnings and errors on stderr. The
+ * request lines still held are written first, so the lines keep their order.
+ */
+export const write = (line: {
+  readonly level: Level
+  readonly msg: string
+  readonly [field: string]: unknown
+}): void => {
+  flush()
+  const text = `${JSON.stringify(line)}\n`
+  if (line.level === "debug" || line.level === "info") process.stdout.write(text)
+  else process.stderr.write(text)
+}
+
+/** `logger` at a minimum level: request lines (info) are dropped above info, faults (error) never. */
+export const atLevel = (minimum: Level, logger: Logger): Logger =>
+  enabled(minimum, "info") ? logger : (line) => (line.level === "error" ? logger(line) : undefined)
 
 /** Drops every line (embedding, benchmarks). */
 export const silent: Logger = () => {}

@@ -8,6 +8,10 @@
  * Nothing that can wait delays the listening line: the dispatcher (and with it the HTTP client that
  * delivers webhooks) is loaded and started once the server answers, and the PostgreSQL, SMTP and SMS
  * drivers are loaded only when the configuration names them.
+ *
+ * Every line it writes is JSON (`Log`): the request log, the start-up lines (`msg` "startup", "credentials",
+ * "listening"), the dispatcher's (`msg` "dispatcher"), at the current minimum log level — except the
+ * generated key pair, written whatever the level since it is shown only once.
  */
 import * as ExpirySweep from "@paylinks/core/ExpirySweep"
 import type { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
@@ -37,13 +41,14 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Bootstrap from "./Bootstrap.js"
 import * as Database from "./Database.js"
+import * as Log from "./Log.js"
 import { localUrl, type ServerConfig } from "./ServerConfig.js"
 import * as Shutdown from "./Shutdown.js"
 
 export interface Options {
-  /** The request log; default one JSON line per request on stdout. */
+  /** The request log; default one JSON line per request on stdout (none below info). */
   readonly logger?: RequestLog.Logger | undefined
-  /** Human-readable startup lines (URL, generated key pair); default stdout. */
+  /** Human-readable startup lines (URL, generated key pair); default JSON lines on stdout (`Log`). */
   readonly print?: ((line: string) => void) | undefined
   /** How often expired links are stored as expired (and their events emitted). Default 30 s; 0 disables. */
   readonly sweepIntervalMillis?: number | undefined
@@ -51,7 +56,10 @@ export interface Options {
   readonly shutdownTimeoutMillis?: number | undefined
   /** Where live-mode customers pay on the hosted page. Default none: live links cannot be paid there. */
   readonly paymentGateway?: Layer.Layer<PaymentGateway.PaymentGateway> | undefined
-  /** The background work's log (the dispatcher's); default one JSON line each, warnings and errors on stderr. */
+  /**
+   * The background work's log (the dispatcher's); default Effect's current logger, JSON lines (`Log`) in place
+   * of Effect's own, warnings and errors on stderr.
+   */
   readonly log?: ((line: LogLine) => void) | undefined
 }
 
@@ -112,12 +120,6 @@ const sweeper = (intervalMillis: number, logger: RequestLog.Logger) =>
     Effect.forkScoped
   )
 
-const writeLine = (line: LogLine) => {
-  const text = `${JSON.stringify(line)}\n`
-  if (line.level === "info") process.stdout.write(text)
-  else process.stderr.write(text)
-}
-
 /** Effect's log (what the dispatcher reports) as `LogLine`s; debug and trace stay out. */
 const backgroundLogger = (log: (line: LogLine) => void) =>
   Logger.replace(
@@ -136,11 +138,19 @@ const backgroundLogger = (log: (line: LogLine) => void) =>
     })
   )
 
+/** A start-up line: `options.print`'s text, or a JSON line of kind `msg` with `fields`. */
+const say =
+  (print: Options["print"]) =>
+  (msg: string, message: string, fields: Record<string, string> = {}): Effect.Effect<void> =>
+    print !== undefined
+      ? Effect.sync(() => print(message))
+      : Effect.logInfo(message).pipe(Effect.annotateLogs({ msg, ...fields }))
+
 /** Starts everything the configuration describes, in the current scope. */
 export const make = (config: ServerConfig, options: Options = {}): Effect.Effect<Started, StartupError, Scope.Scope> =>
   Effect.gen(function* () {
-    const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`))
-    const logger = options.logger ?? RequestLog.stdout
+    const startup = say(options.print)
+    const logger = options.logger ?? RequestLog.atLevel(yield* Log.currentLevel, RequestLog.stdout)
     // With port 0 the public URL is only known once listening; the use-cases read it per link.
     const publicUrl = { value: config.publicUrl ?? localUrl(config.host, config.port) }
     const settings = Layer.succeed(PaymentLinks.LinkSettings, {
@@ -185,26 +195,40 @@ export const make = (config: ServerConfig, options: Options = {}): Effect.Effect
       if (config.publicUrl === undefined) publicUrl.value = localUrl(config.host, running.port)
       const interval = options.sweepIntervalMillis ?? 30_000
       if (interval > 0) yield* sweeper(interval, logger)
-      if (generatedKey !== undefined) print(Bootstrap.announcement(generatedKey))
-      print(`notifications: ${NotifierSettings.describe(config.notifier)}`)
-      print(
+      if (generatedKey !== undefined) {
+        if (options.print !== undefined) options.print(Bootstrap.announcement(generatedKey))
+        else
+          RequestLog.write({
+            time: new Date().toISOString(),
+            level: "info",
+            msg: "credentials",
+            key_id: generatedKey.keyId,
+            // The values stand between spaces, as in the plain-text announcement, for whoever copies them out.
+            message: `A merchant and a test key pair were created: key_id: ${generatedKey.keyId} key_secret: ${generatedKey.secret} (the secret is shown this once)`
+          })
+      }
+      yield* startup("startup", `notifications: ${NotifierSettings.describe(config.notifier)}`)
+      yield* startup(
+        "startup",
         config.runDispatcher
           ? `webhooks and notifications: delivered by this process (dispatcher ${config.dispatcher.workerId})`
           : "webhooks and notifications: not delivered by this process (dispatcher off); run paylinks-dispatcher"
       )
-      // The last startup line: once it is out, the server answers.
-      print(`paylinks listening on ${running.url}`)
+      // The last startup line: once it is out, the server answers. The URL is followed by a space (and `url`
+      // holds it alone), so that scraping the text for `listening on <url>` stops where the URL does.
+      yield* startup("listening", `paylinks listening on ${running.url} (ready)`, { url: running.url })
       // Started once the public URL is known (notifications print `short_url`) and the server answers: what the
       // requests store meanwhile waits in the outbox, which the dispatcher's first pass relays.
       if (config.runDispatcher) {
         const Dispatcher = yield* Effect.promise(() => import("@paylinks/webhooks/Dispatcher"))
-        yield* Layer.buildWithScope(Dispatcher.layer(config.dispatcher), dispatcherScope).pipe(
-          Effect.provide(backgroundLogger(options.log ?? writeLine))
-        )
+        const build = Layer.buildWithScope(Dispatcher.layer(config.dispatcher), dispatcherScope)
+        yield* options.log === undefined
+          ? build.pipe(Effect.annotateLogs("msg", "dispatcher"))
+          : build.pipe(Effect.provide(backgroundLogger(options.log)))
       }
       return { ...running, publicUrl: publicUrl.value, generatedKey, context }
     }).pipe(Effect.provide(context))
-  })
+  }).pipe(Log.withJson("paylinks"))
 
 /**
  * The server as a process: `make`, then serve until interrupted (SIGTERM or SIGINT through `Main.run`); once

@@ -1,5 +1,6 @@
 export * as Bootstrap from "./Bootstrap.js"
 export * as Database from "./Database.js"
+export * as Log from "./Log.js"
 export * as Main from "./Main.js"
 export * as Server from "./Server.js"
 export * as ServerConfig from "./ServerConfig.js"
