@@ -9,29 +9,24 @@ import type { AddressInfo } from "node:net"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, layer } from "@effect/vitest"
+import * as Browser from "@paylinks/testing/Browser"
 import { basic, call } from "@paylinks/testing/HttpCall"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser as PlaywrightBrowser, Page } from "playwright-core"
 import RazorpayUtils from "razorpay/dist/utils/razorpay-utils.js"
 import { type Served, serve, tempDir } from "./helpers.js"
 
-const CHROMIUM = "/usr/bin/chromium"
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/hosted-page/", import.meta.url))
 
-const hasBrowser = Fs.existsSync(CHROMIUM)
-if (!hasBrowser) {
-  if (process.env.PAYLINKS_REQUIRE_BROWSER === "1")
-    throw new Error(`PAYLINKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`)
-  console.warn(`!!! ${CHROMIUM} is missing: browser suite SKIPPED (apps/server/test/HostedPage.browser.test.ts)`)
-}
+const hasBrowser = Browser.available("apps/server/test/HostedPage.browser.test.ts")
 
 const KEY = "rzp_test_BrowserSuite001"
 const SECRET = "secret-of-the-browser-suite"
 
 interface Fixture extends Served {
-  readonly browser: Browser
+  readonly browser: PlaywrightBrowser
   readonly auth: string
 }
 
@@ -43,24 +38,7 @@ const fixture = Layer.scoped(
     const served = yield* Effect.orDie(
       serve(`sqlite:${Path.join(tempDir(), "paylinks.db")}`, ["--key-id", KEY, "--key-secret", SECRET])
     )
-    const browser = yield* Effect.acquireRelease(
-      Effect.promise(() =>
-        chromium.launch({
-          executablePath: CHROMIUM,
-          args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync"
-          ]
-        })
-      ),
-      (browser) => Effect.promise(() => browser.close())
-    )
+    const browser = yield* Browser.launch
     Fs.mkdirSync(ARTIFACTS, { recursive: true })
     return { ...served, browser, auth: basic(KEY, SECRET) }
   })

@@ -10,41 +10,17 @@ import { expect, layer } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { type Browser, chromium, type Page } from "playwright-core"
+import type { Browser as PlaywrightBrowser, Page } from "playwright-core"
+import * as Browser from "@paylinks/testing/Browser"
 import { Served, servedLayer } from "./helpers.js"
 
-const CHROMIUM = "/usr/bin/chromium"
 const ARTIFACTS = fileURLToPath(new URL("../test-artifacts/docs/", import.meta.url))
 
-const hasBrowser = Fs.existsSync(CHROMIUM)
-if (!hasBrowser) {
-  if (process.env.PAYLINKS_REQUIRE_BROWSER === "1")
-    throw new Error(`PAYLINKS_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing`)
-  console.warn(`!!! ${CHROMIUM} is missing: browser suite SKIPPED (packages/http/test/ApiDocs.browser.test.ts)`)
-}
+const hasBrowser = Browser.available("packages/http/test/ApiDocs.browser.test.ts")
 
-class Chromium extends Context.Tag("test/Chromium")<Chromium, Browser>() {}
+class Chromium extends Context.Tag("test/Chromium")<Chromium, PlaywrightBrowser>() {}
 
-const browserLayer = Layer.scoped(
-  Chromium,
-  Effect.acquireRelease(
-    Effect.promise(() =>
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync"
-        ]
-      })
-    ),
-    (browser) => Effect.promise(() => browser.close())
-  )
-)
+const browserLayer = Layer.scoped(Chromium, Browser.launch)
 
 /** `/docs` at a viewport width, with everything the page printed to the console. */
 const open = <A>(width: number, f: (page: Page, console: Array<string>) => Promise<A>) =>

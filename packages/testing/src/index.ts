@@ -1,3 +1,4 @@
+export * as Browser from "./Browser.js"
 export * as EntityShape from "./EntityShape.js"
 export * as HttpCall from "./HttpCall.js"
 export * as Postgres from "./Postgres.js"
