@@ -103,6 +103,7 @@ export const fromDomainTable: FromDomainTable<DomainError> = {
   LinkNotFound: (error) => badRequest(error.message),
   MalformedId: (error) => badRequest(error.message),
   OperationNotAllowed: (error) => badRequest(error.message),
+  ReferenceTaken: (error) => badRequest(error.message, "reference_id"),
   AuthenticationFailed: (error) => unauthorized(error.message)
 }
 

@@ -61,8 +61,26 @@ export class PaymentRefused extends Schema.TaggedError<PaymentRefused>()("Paymen
   }
 }
 
+/**
+ * Another link of the tenant already carries this reference (Payment Links keep `reference_id` unique per
+ * merchant and mode; storage enforces it atomically). Nothing was stored.
+ */
+export class ReferenceTaken extends Schema.TaggedError<ReferenceTaken>()("ReferenceTaken", {
+  reference: Schema.String
+}) {
+  override get message(): string {
+    return "payment link creation with reference ID already attempted"
+  }
+}
+
 /** Errors a caller of the use-cases can receive for a refused command. */
-export type CommandError = ValidationFailed | LinkNotFound | MalformedId | OperationNotAllowed | PaymentRefused
+export type CommandError =
+  | ValidationFailed
+  | LinkNotFound
+  | MalformedId
+  | OperationNotAllowed
+  | PaymentRefused
+  | ReferenceTaken
 
 /** Makes a single-problem validation failure. */
 export const invalid = (field: string | null, description: string): ValidationFailed =>

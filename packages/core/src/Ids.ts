@@ -8,7 +8,14 @@ const base62 = "[0-9A-Za-z]"
 const prefixedId = <const Brand extends string>(prefix: string, brand: Brand) =>
   Schema.String.pipe(Schema.pattern(new RegExp(`^${prefix}_${base62}{14}$`)), Schema.brand(brand))
 
-export const PaymentLinkId = prefixedId("inv", "PaymentLinkId")
+/**
+ * A link's id: `inv_…` for a link created through the legacy invoices contract, `plink_…` for one created
+ * through the Payment Links contract (docs/domain.md#two-contracts-one-domain).
+ */
+export const PaymentLinkId = Schema.String.pipe(
+  Schema.pattern(new RegExp(`^(?:inv|plink)_${base62}{14}$`)),
+  Schema.brand("PaymentLinkId")
+)
 export type PaymentLinkId = typeof PaymentLinkId.Type
 
 export const PaymentId = prefixedId("pay", "PaymentId")
@@ -28,7 +35,7 @@ export const ShortCode = Schema.String.pipe(Schema.pattern(new RegExp(`^${base62
 export type ShortCode = typeof ShortCode.Type
 
 /** The prefixes of the ids paylinks generates. */
-export type IdPrefix = "inv" | "pay" | "order" | "cust" | "acc" | "evt" | "wh" | "msg"
+export type IdPrefix = "inv" | "plink" | "pay" | "order" | "cust" | "acc" | "evt" | "wh" | "msg"
 
 const idPattern = /^([a-z]+)_([0-9A-Za-z]{14})$/
 

@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { ReferenceTaken } from "./DomainError.js"
 import { IdempotencyStore, RETENTION_SECONDS, type StoredResponse } from "./IdempotencyStore.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { MerchantId, type PaymentLinkId } from "./Ids.js"
@@ -30,6 +31,23 @@ import { isOpen } from "./Transitions.js"
 import type { ListQuery } from "./Validation.js"
 
 const tenantKey = (tenant: Tenant.Tenant): string => `${tenant.merchantId}/${tenant.mode}`
+
+/**
+ * Whether `link` would take a reference another link holds: Payment Links keep `reference_id` unique per
+ * merchant and mode (the invoices contract's `receipt` need not be).
+ */
+export const takesHeldReference = (link: PaymentLink, others: Iterable<PaymentLink>): boolean => {
+  if (link.contract !== "payment_links" || link.receipt === null) return false
+  for (const other of others)
+    if (
+      other.id !== link.id &&
+      other.contract === "payment_links" &&
+      other.receipt === link.receipt &&
+      belongsTo(other, link)
+    )
+      return true
+  return false
+}
 const belongsTo = (link: PaymentLink, tenant: Tenant.Tenant): boolean =>
   link.merchantId === tenant.merchantId && link.mode === tenant.mode
 
@@ -39,6 +57,7 @@ export const newestFirst = (a: PaymentLink, b: PaymentLink): number =>
 
 /** Whether a link matches a list query's filters, with statuses as of `now`. */
 export const matchesQuery = (link: PaymentLink, query: ListQuery, now: number): boolean => {
+  if (link.contract !== query.contract) return false
   if (query.status !== null) {
     const due = isOpen(link.status) && now >= link.expireBy
     const status = due ? "expired" : link.status
@@ -46,6 +65,7 @@ export const matchesQuery = (link: PaymentLink, query: ListQuery, now: number): 
   }
   if (query.receipt !== null && link.receipt !== query.receipt) return false
   if (query.customerId !== null && link.customer?.id !== query.customerId) return false
+  if (query.upiLink !== null && link.upiLink !== query.upiLink) return false
   if (query.paymentId !== null && !link.payments.some((payment) => payment.id === query.paymentId)) return false
   if (query.from !== null && link.createdAt < query.from) return false
   if (query.to !== null && link.createdAt > query.to) return false
@@ -129,6 +149,8 @@ export const repository: Layer.Layer<PaymentLinkRepository | Outbox, never, IdGe
       insert: (transition) =>
         Effect.gen(function* () {
           const link = transition.link
+          if (takesHeldReference(link, links.values()))
+            return yield* new ReferenceTaken({ reference: link.receipt ?? "" })
           const tenant = tenantKey(link)
           if (link.customer !== null && !customers.has(link.customer.id))
             customers.set(link.customer.id, { tenant, customer: link.customer })
@@ -159,11 +181,13 @@ export const repository: Layer.Layer<PaymentLinkRepository | Outbox, never, IdGe
             .slice(query.skip, query.skip + query.count)
         ),
       save: (transition) =>
-        Effect.suspend(() => {
+        Effect.suspend((): Effect.Effect<unknown, StaleLink | ReferenceTaken> => {
           const next = transition.link
           const stored = links.get(next.id)
           if (stored === undefined || stored.version !== next.version - 1)
             return Effect.fail(new StaleLink({ id: next.id }))
+          if (next.receipt !== stored.receipt && takesHeldReference(next, links.values()))
+            return Effect.fail(new ReferenceTaken({ reference: next.receipt ?? "" }))
           links.set(next.id, next)
           return append(transition.events)
         }).pipe(Effect.asVoid),

@@ -14,6 +14,17 @@ export type UnixSeconds = number
 export const Status = Schema.Literal("issued", "partially_paid", "paid", "cancelled", "expired")
 export type Status = typeof Status.Type
 
+/**
+ * The wire contract a link was created through: `invoices` (the legacy `/v1/invoices`, `type=link`) or
+ * `payment_links` (`/v1/payment_links`). Each contract sees only its own links.
+ */
+export const Contract = Schema.Literal("invoices", "payment_links")
+export type Contract = typeof Contract.Type
+
+/** How a link's reminders stand: `in_progress` while due reminders remain, then `completed` or `failed`. */
+export const ReminderStatus = Schema.Literal("in_progress", "completed", "failed")
+export type ReminderStatus = typeof ReminderStatus.Type
+
 export const NotificationStatus = Schema.Literal("pending", "sent")
 export type NotificationStatus = typeof NotificationStatus.Type
 
@@ -41,9 +52,12 @@ export type Notes = typeof Notes.Type
 
 export class PaymentLink extends Schema.Class<PaymentLink>("PaymentLink")({
   id: PaymentLinkId,
+  /** Links stored before there were two contracts are legacy ones. */
+  contract: Schema.optionalWith(Contract, { default: () => "invoices" }),
   merchantId: MerchantId,
   mode: Mode,
   status: Status,
+  /** The merchant's own reference: `receipt` on the invoices contract, `reference_id` on Payment Links. */
   receipt: Schema.NullOr(Schema.String),
   customer: Schema.NullOr(Customer),
   orderId: OrderId,
@@ -61,6 +75,10 @@ export class PaymentLink extends Schema.Class<PaymentLink>("PaymentLink")({
   smsStatus: Schema.NullOr(NotificationStatus),
   emailStatus: Schema.NullOr(NotificationStatus),
   reminderEnable: Schema.Boolean,
+  /** `null` until a reminder was scheduled. */
+  reminderStatus: Schema.optionalWith(Schema.NullOr(ReminderStatus), { default: () => null }),
+  /** A UPI Payment Link (Payment Links contract only): INR, paid in full. */
+  upiLink: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   shortCode: ShortCode,
   shortUrl: Schema.String,
   callbackUrl: Schema.NullOr(Schema.String),

@@ -9,6 +9,7 @@ import type * as Option from "effect/Option"
 import type { DomainEvent } from "./DomainEvent.js"
 import type { CustomerId, PaymentLinkId, ShortCode } from "./Ids.js"
 import type { Customer, PaymentLink } from "./PaymentLink.js"
+import type { ReferenceTaken } from "./DomainError.js"
 import type { Tenant } from "./Tenant.js"
 import type { Transition } from "./Transitions.js"
 import type { ListQuery } from "./Validation.js"
@@ -27,9 +28,11 @@ export interface StoredEvent {
 
 export interface PaymentLinkRepositoryShape {
   /**
-   * Stores a newly issued link, its customer when new, and its events, in one transaction.
+   * Stores a newly issued link, its customer when new, and its events, in one transaction. A Payment
+   * Links link whose reference another link of its tenant and contract carries is refused, atomically
+   * (two concurrent inserts of one reference: one stored, one `ReferenceTaken`), and nothing is stored.
    */
-  readonly insert: (transition: Transition) => Effect.Effect<void>
+  readonly insert: (transition: Transition) => Effect.Effect<void, ReferenceTaken>
   /** The stored link (not yet observed at any time) of that tenant, if any. */
   readonly findById: (tenant: Tenant, id: PaymentLinkId) => Effect.Effect<Option.Option<PaymentLink>>
   /** The link behind a `short_url`, whatever its tenant (the hosted page is public). */
@@ -44,9 +47,10 @@ export interface PaymentLinkRepositoryShape {
   /**
    * Compare-and-set: stores `transition.link` only if the stored version is still
    * `transition.link.version − 1`, and appends its events in the same transaction. Otherwise
-   * nothing is written and `StaleLink` fails.
+   * nothing is written and `StaleLink` fails. A changed reference is held to the same uniqueness as on
+   * insert (`ReferenceTaken`, nothing written).
    */
-  readonly save: (transition: Transition) => Effect.Effect<void, StaleLink>
+  readonly save: (transition: Transition) => Effect.Effect<void, StaleLink | ReferenceTaken>
   /**
    * Open links whose `expire_by` ≤ `now`, oldest expiry first, at most `limit`; only the tenant's
    * when one is given.

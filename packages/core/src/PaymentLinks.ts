@@ -9,7 +9,15 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { type CommandError, invalid, LinkNotFound, MalformedId, type ValidationFailed } from "./DomainError.js"
+import * as Contracts from "./Contracts.js"
+import {
+  type CommandError,
+  invalid,
+  LinkNotFound,
+  MalformedId,
+  type ReferenceTaken,
+  type ValidationFailed
+} from "./DomainError.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { CustomerId, OrderId, parseId, PaymentId, PaymentLinkId, type ShortCode } from "./Ids.js"
 import type { Principal } from "./Merchants.js"
@@ -35,35 +43,58 @@ export interface CreateOptions {
   readonly idempotencyKey?: string | null
 }
 
+/*
+ * Every command takes the rules of the contract it arrives through (`Contracts.invoices` when none is
+ * given): they validate its input, prefix its ids and decide where the contracts differ. A link is seen
+ * only through the contract that created it; through the other it does not exist.
+ */
+
 export interface PaymentLinksShape {
   /** The tenant's current time in unix seconds: real time, plus the test clock's offset in test mode. */
   readonly now: (tenant: Tenant.Tenant) => Effect.Effect<number>
   readonly create: (
     caller: Principal,
     input: Record<string, unknown>,
-    options?: CreateOptions
-  ) => Effect.Effect<PaymentLink, ValidationFailed | LinkNotFound>
-  readonly get: (tenant: Tenant.Tenant, id: string) => Effect.Effect<PaymentLink, MalformedId | LinkNotFound>
-  /** The link behind a short code, as of its tenant's now (the hosted page). */
+    options?: CreateOptions,
+    rules?: Contracts.Rules
+  ) => Effect.Effect<PaymentLink, ValidationFailed | LinkNotFound | ReferenceTaken>
+  readonly get: (
+    tenant: Tenant.Tenant,
+    id: string,
+    rules?: Contracts.Rules
+  ) => Effect.Effect<PaymentLink, MalformedId | LinkNotFound>
+  /** The link behind a short code, as of its tenant's now (the hosted page), whatever its contract. */
   readonly getByShortCode: (code: ShortCode) => Effect.Effect<PaymentLink, LinkNotFound>
   readonly list: (
     tenant: Tenant.Tenant,
-    query: Readonly<Record<string, string | undefined>>
+    query: Readonly<Record<string, string | undefined>>,
+    rules?: Contracts.Rules
   ) => Effect.Effect<ReadonlyArray<PaymentLink>, ValidationFailed>
-  readonly cancel: (tenant: Tenant.Tenant, id: string) => Effect.Effect<PaymentLink, CommandError>
+  readonly cancel: (
+    tenant: Tenant.Tenant,
+    id: string,
+    rules?: Contracts.Rules
+  ) => Effect.Effect<PaymentLink, CommandError>
   readonly pay: (
     tenant: Tenant.Tenant,
     id: string,
-    input: Record<string, unknown>
+    input: Record<string, unknown>,
+    rules?: Contracts.Rules
   ) => Effect.Effect<PaymentLink, CommandError>
   readonly update: (
     tenant: Tenant.Tenant,
     id: string,
-    input: Record<string, unknown>
+    input: Record<string, unknown>,
+    rules?: Contracts.Rules
   ) => Effect.Effect<PaymentLink, CommandError>
   /** `notify_by/:medium`: asks for the link to be sent again by `sms` or `email`. */
-  readonly notify: (tenant: Tenant.Tenant, id: string, medium: string) => Effect.Effect<PaymentLink, CommandError>
-  /** The notifier confirmed delivery on a channel. */
+  readonly notify: (
+    tenant: Tenant.Tenant,
+    id: string,
+    medium: string,
+    rules?: Contracts.Rules
+  ) => Effect.Effect<PaymentLink, CommandError>
+  /** The notifier confirmed delivery on a channel (any contract's link). */
   readonly markNotificationSent: (
     tenant: Tenant.Tenant,
     id: PaymentLinkId,
@@ -92,43 +123,53 @@ export const make = Effect.gen(function* () {
   const now = (tenant: Tenant.Tenant) =>
     tenant.mode === "live" ? realNow : Effect.zipWith(realNow, clocks.offset(tenant), (real, offset) => real + offset)
 
-  const parseLinkId = (raw: string): Either.Either<PaymentLinkId, MalformedId> => {
-    const parsed = parseId("inv", raw)
-    return parsed._tag === "Valid"
-      ? Either.right(PaymentLinkId.make(parsed.id, { disableValidation: true }))
+  /**
+   * A link id as the contract reads it. A well-formed id of the other contract is not malformed, it
+   * names no link of this one (the lookup finds nothing).
+   */
+  const parseLinkId = (raw: string, rules: Contracts.Rules): Either.Either<PaymentLinkId, MalformedId> => {
+    const parsed = parseId(rules.idPrefix, raw)
+    if (parsed._tag === "Valid") return Either.right(PaymentLinkId.make(parsed.id, { disableValidation: true }))
+    const other = parseId(rules.idPrefix === "inv" ? "plink" : "inv", raw)
+    return other._tag === "Valid"
+      ? Either.right(PaymentLinkId.make(other.id, { disableValidation: true }))
       : Either.left(new MalformedId({ withoutPrefix: parsed.withoutPrefix }))
   }
 
-  const load = (tenant: Tenant.Tenant, id: PaymentLinkId) =>
+  const load = (tenant: Tenant.Tenant, id: PaymentLinkId, rules: Contracts.Rules) =>
     Effect.flatMap(repository.findById(tenant, id), (found) =>
-      Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new LinkNotFound({ id }))
+      Option.isSome(found) && found.value.contract === rules.contract
+        ? Effect.succeed(found.value)
+        : Effect.fail(new LinkNotFound({ id }))
     )
 
   /** Load → transition → compare-and-set, retried from a fresh read when another writer won. */
   const transact = <E>(
     tenant: Tenant.Tenant,
     rawId: string,
+    rules: Contracts.Rules,
     step: (
       link: PaymentLink,
       now: number
     ) => Effect.Effect<Transitions.Transition, E> | Either.Either<Transitions.Transition, E>
-  ): Effect.Effect<PaymentLink, E | MalformedId | LinkNotFound> =>
+  ): Effect.Effect<PaymentLink, E | MalformedId | LinkNotFound | ReferenceTaken> =>
     Effect.gen(function* () {
-      const id = yield* parseLinkId(rawId)
+      const id = yield* parseLinkId(rawId, rules)
       for (let attempt = 1; ; attempt++) {
-        const link = yield* load(tenant, id)
+        const link = yield* load(tenant, id, rules)
         const at = yield* now(tenant)
         const transition = yield* step(link, at)
         const saved = yield* Effect.either(repository.save(transition))
         if (Either.isRight(saved)) return transition.link
+        if (saved.left._tag === "ReferenceTaken") return yield* saved.left
         if (attempt >= MAX_ATTEMPTS) return yield* Effect.die(saved.left as StaleLink)
       }
     })
 
-  const create: PaymentLinksShape["create"] = (caller, input, options) =>
+  const create: PaymentLinksShape["create"] = (caller, input, options, rules = Contracts.invoices) =>
     Effect.gen(function* () {
       const at = yield* now(caller.tenant)
-      const command = yield* Validation.validateCreate(input, at)
+      const command = yield* rules.validateCreate(input, { now: at, mode: caller.tenant.mode })
       let customer = null
       if (command.customerId !== null) {
         const found = yield* repository.findCustomer(caller.tenant, command.customerId)
@@ -143,7 +184,8 @@ export const make = Effect.gen(function* () {
         command,
         {
           tenant: caller.tenant,
-          id: PaymentLinkId.make(yield* ids.next("inv"), { disableValidation: true }),
+          contract: rules.contract,
+          id: PaymentLinkId.make(yield* ids.next(rules.idPrefix), { disableValidation: true }),
           orderId: OrderId.make(yield* ids.next("order"), { disableValidation: true }),
           shortCode,
           shortUrl: `${settings.publicUrl}/i/${shortCode}`,
@@ -158,9 +200,9 @@ export const make = Effect.gen(function* () {
     }).pipe(traced("PaymentLinks.create"))
 
   // The reads run on every fetch and list: plain `flatMap` chains, no generator.
-  const get: PaymentLinksShape["get"] = (tenant, rawId) =>
-    Effect.flatMap(parseLinkId(rawId), (id) =>
-      Effect.flatMap(load(tenant, id), (link) => Effect.map(now(tenant), (at) => Transitions.observe(link, at)))
+  const get: PaymentLinksShape["get"] = (tenant, rawId, rules = Contracts.invoices) =>
+    Effect.flatMap(parseLinkId(rawId, rules), (id) =>
+      Effect.flatMap(load(tenant, id, rules), (link) => Effect.map(now(tenant), (at) => Transitions.observe(link, at)))
     ).pipe(traced("PaymentLinks.get"))
 
   const getByShortCode: PaymentLinksShape["getByShortCode"] = (code) =>
@@ -171,8 +213,8 @@ export const make = Effect.gen(function* () {
       return Transitions.observe(link, yield* now(Tenant.make(link.merchantId, link.mode)))
     }).pipe(traced("PaymentLinks.getByShortCode"))
 
-  const list: PaymentLinksShape["list"] = (tenant, rawQuery) =>
-    Effect.flatMap(Validation.validateListQuery(rawQuery), (query) =>
+  const list: PaymentLinksShape["list"] = (tenant, rawQuery, rules = Contracts.invoices) =>
+    Effect.flatMap(rules.validateList(rawQuery), (query) =>
       Effect.flatMap(now(tenant), (at) =>
         // Only `link` entities live here; another invoice type matches nothing, as Razorpay's filter would.
         query.type !== null && query.type !== "link"
@@ -183,32 +225,33 @@ export const make = Effect.gen(function* () {
       )
     ).pipe(traced("PaymentLinks.list"))
 
-  const cancel: PaymentLinksShape["cancel"] = (tenant, id) =>
-    transact(tenant, id, (link, at) => Transitions.cancel(link, at)).pipe(traced("PaymentLinks.cancel"))
+  const cancel: PaymentLinksShape["cancel"] = (tenant, id, rules = Contracts.invoices) =>
+    transact(tenant, id, rules, (link, at) => Transitions.cancel(link, at)).pipe(traced("PaymentLinks.cancel"))
 
-  const pay: PaymentLinksShape["pay"] = (tenant, id, input) =>
+  const pay: PaymentLinksShape["pay"] = (tenant, id, input, rules = Contracts.invoices) =>
     Effect.gen(function* () {
       const command = yield* Validation.validatePayment(input)
       const paymentId = PaymentId.make(yield* ids.next("pay"), { disableValidation: true })
-      return yield* transact(tenant, id, (link, at) => Transitions.pay(link, command, paymentId, at))
+      return yield* transact(tenant, id, rules, (link, at) => Transitions.pay(link, command, paymentId, at))
     }).pipe(traced("PaymentLinks.pay"))
 
-  const update: PaymentLinksShape["update"] = (tenant, id, input) =>
-    transact(tenant, id, (link, at) =>
-      Either.flatMap(Validation.validateUpdate(input, link, at), (command) => Transitions.update(link, command, at))
+  const update: PaymentLinksShape["update"] = (tenant, id, input, rules = Contracts.invoices) =>
+    transact(tenant, id, rules, (link, at) =>
+      Either.flatMap(rules.validateUpdate(input, link, at), (command) =>
+        Transitions.update(link, command, at, rules.update)
+      )
     ).pipe(traced("PaymentLinks.update"))
 
-  const notify: PaymentLinksShape["notify"] = (tenant, id, medium) =>
+  const notify: PaymentLinksShape["notify"] = (tenant, id, medium, rules = Contracts.invoices) =>
     Effect.gen(function* () {
-      if (medium !== "sms" && medium !== "email")
-        return yield* invalid("medium", `${medium} is not a valid communication medium.`)
-      return yield* transact(tenant, id, (link, at) => Transitions.requestNotification(link, medium, at))
+      if (medium !== "sms" && medium !== "email") return yield* invalid("medium", rules.invalidMedium(medium))
+      return yield* transact(tenant, id, rules, (link, at) => Transitions.requestNotification(link, medium, at))
     }).pipe(traced("PaymentLinks.notify"))
 
   const markNotificationSent: PaymentLinksShape["markNotificationSent"] = (tenant, id, channel) =>
-    transact(tenant, id, (link, at) => Transitions.markNotificationSent(link, channel, at)).pipe(
-      traced("PaymentLinks.markNotificationSent")
-    )
+    transact(tenant, id, Contracts.ofLinkId(id), (link, at) =>
+      Transitions.markNotificationSent(link, channel, at)
+    ).pipe(traced("PaymentLinks.markNotificationSent"))
 
   const expireDue: PaymentLinksShape["expireDue"] = (limit, tenant) =>
     Effect.gen(function* () {

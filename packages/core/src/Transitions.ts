@@ -12,9 +12,19 @@ import * as Either from "effect/Either"
 import { addMonthsUtc, LINK_LIFETIME_MONTHS } from "./Calendar.js"
 import * as Events from "./DomainEvent.js"
 import { invalid, OperationNotAllowed, PaymentRefused, type ValidationFailed } from "./DomainError.js"
+import type { UpdateRule } from "./Contracts.js"
 import type { CustomerId, OrderId, PaymentId, PaymentLinkId, ShortCode } from "./Ids.js"
 import * as Money from "./Money.js"
-import { type Channel, Customer, evolve, Payment, type PaymentLink, type Status, unsafeMake } from "./PaymentLink.js"
+import {
+  type Channel,
+  type Contract,
+  Customer,
+  evolve,
+  Payment,
+  type PaymentLink,
+  type Status,
+  unsafeMake
+} from "./PaymentLink.js"
 import type { Tenant } from "./Tenant.js"
 import type { CreateCommand, PaymentCommand, UpdateCommand } from "./Validation.js"
 
@@ -27,6 +37,8 @@ export interface Transition {
 /** Everything a new link needs that is not in its command: its tenant, fresh ids and where it is served. */
 export interface IssueContext {
   readonly tenant: Tenant
+  /** The contract the link is created through; it is the only one that will see it. */
+  readonly contract?: Contract
   readonly id: PaymentLinkId
   readonly orderId: OrderId
   readonly shortCode: ShortCode
@@ -82,6 +94,7 @@ export const issue = (command: CreateCommand, context: IssueContext, now: number
   const emailStatus = command.emailNotify && customer?.email ? "pending" : null
   const link = unsafeMake({
     id: context.id,
+    contract: context.contract ?? "invoices",
     merchantId: context.tenant.merchantId,
     mode: context.tenant.mode,
     status: "issued",
@@ -102,6 +115,8 @@ export const issue = (command: CreateCommand, context: IssueContext, now: number
     smsStatus,
     emailStatus,
     reminderEnable: command.reminderEnable,
+    reminderStatus: null,
+    upiLink: command.upiLink,
     shortCode: context.shortCode,
     shortUrl: context.shortUrl,
     callbackUrl: command.callbackUrl,
@@ -223,19 +238,27 @@ const UPDATE_KEYS_OF_ISSUED_ONLY: ReadonlyArray<keyof UpdateCommand> = [
   "reminderEnable"
 ]
 
+/** The invoices contract's rule: an `issued` link takes every field, a link in any other status its notes. */
+const ISSUED_TAKES_ALL: UpdateRule = {
+  fieldsIn: ["issued"],
+  notesIn: ["issued", "partially_paid", "paid", "cancelled", "expired"]
+}
+
 /**
- * Applies a validated update. An `issued` link takes every updatable field; any other status takes
- * notes only, and any other field there is refused with the status.
+ * Applies a validated update. `rule` (the contract's) says which statuses take every updatable field and
+ * which take the notes alone; anything else is refused with the status and nothing changes.
  */
 export const update = (
   link: PaymentLink,
   command: UpdateCommand,
-  now: number
+  now: number,
+  rule: UpdateRule = ISSUED_TAKES_ALL
 ): Either.Either<Transition, OperationNotAllowed | ValidationFailed> => {
   const settled = settle(link, now)
   const current = settled.link
   const touchesMoreThanNotes = UPDATE_KEYS_OF_ISSUED_ONLY.some((key) => command[key] !== undefined)
-  if (touchesMoreThanNotes && current.status !== "issued")
+  const allowed = touchesMoreThanNotes ? rule.fieldsIn : rule.notesIn
+  if (!allowed.includes(current.status))
     return Either.left(new OperationNotAllowed({ status: current.status, operation: "update" }))
   const partialPayment = command.partialPayment ?? current.partialPayment
   const firstPaymentMinAmount =

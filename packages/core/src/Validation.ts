@@ -9,7 +9,8 @@ import { Problem, ValidationFailed } from "./DomainError.js"
 import { CustomerId, parseId } from "./Ids.js"
 import * as Money from "./Money.js"
 import type { InboxQuery } from "./Inbox.js"
-import { type Channel, type Notes, Status } from "./PaymentLink.js"
+import { type Channel, type Contract, type Notes, Status } from "./PaymentLink.js"
+import type { Mode } from "./Tenant.js"
 
 export const LIMITS = {
   receipt: 40,
@@ -46,6 +47,8 @@ export interface CreateCommand {
   readonly notes: Notes
   readonly callbackUrl: string | null
   readonly callbackMethod: "get" | null
+  /** A UPI Payment Link (Payment Links contract only). */
+  readonly upiLink: boolean
 }
 
 /** The fields an update may carry; absent means "leave as it is". */
@@ -64,11 +67,15 @@ export interface PaymentCommand {
 }
 
 export interface ListQuery {
+  /** The contract whose links are listed: a list never mixes them. */
+  readonly contract: Contract
   readonly type: string | null
   readonly status: Status | null
   readonly receipt: string | null
   readonly customerId: string | null
   readonly paymentId: string | null
+  /** Payment Links only: `true` for UPI links, `false` for standard ones, `null` for both. */
+  readonly upiLink: boolean | null
   readonly from: number | null
   readonly to: number | null
   readonly count: number
@@ -420,28 +427,35 @@ export const validateCreate = (
     reminderEnable,
     notes,
     callbackUrl,
-    callbackMethod: callbackUrl !== null ? "get" : null
+    callbackMethod: callbackUrl !== null ? "get" : null,
+    upiLink: false
   }))
 }
+
+/** The wire names of the partial-payment fields, which differ between the contracts. */
+interface PartialNames {
+  readonly minimum: string
+  readonly partial: string
+}
+const INVOICE_PARTIAL: PartialNames = { minimum: "first_payment_min_amount", partial: "partial_payment" }
+const PAYMENT_LINK_PARTIAL: PartialNames = { minimum: "first_min_partial_amount", partial: "accept_partial" }
 
 const checkFirstPaymentMinAmount = (
   problems: Problems,
   value: number | null,
   partialPayment: boolean,
   amount: number | null,
-  currency: Money.Currency | null
+  currency: Money.Currency | null,
+  names: PartialNames = INVOICE_PARTIAL
 ): void => {
   if (value === null) return
   if (!partialPayment) {
-    problems.add(
-      "first_payment_min_amount",
-      "The first_payment_min_amount can only be sent when partial_payment is true."
-    )
+    problems.add(names.minimum, `The ${names.minimum} can only be sent when ${names.partial} is true.`)
     return
   }
-  if (currency !== null && !checkMinimum(problems, "first_payment_min_amount", value, currency)) return
+  if (currency !== null && !checkMinimum(problems, names.minimum, value, currency)) return
   if (amount !== null && value > amount)
-    problems.add("first_payment_min_amount", "The first_payment_min_amount may not be greater than the amount.")
+    problems.add(names.minimum, `The ${names.minimum} may not be greater than the amount.`)
 }
 
 /** The link facts an update is checked against. */
@@ -582,12 +596,301 @@ export const validateListQuery = (
   const skip = readQueryInteger(problems, "skip", input["skip"]) ?? 0
   if (skip < 0) problems.add("skip", "The skip must be at least 0.")
   return problems.result(() => ({
+    contract: "invoices" as const,
     type: text("type"),
     status: status as Status | null,
     receipt: text("receipt"),
     customerId: text("customer_id"),
     // A filter value that matches no id simply finds nothing, as Razorpay's filters do.
     paymentId: text("payment_id"),
+    upiLink: null,
+    from,
+    to,
+    count,
+    skip
+  }))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The Payment Links contract (`/v1/payment_links`): its own field names and a few texts of its own, the
+// same commands, limits and rules underneath (docs/domain.md#two-contracts-one-domain).
+
+/** The Payment Links create request's fields, in the order of its documentation. */
+export const PAYMENT_LINK_CREATE_REQUEST = {
+  amount: { kind: "integer", required: true },
+  currency: { kind: "string" },
+  accept_partial: { kind: "flag" },
+  first_min_partial_amount: { kind: "integer" },
+  expire_by: { kind: "integer" },
+  reference_id: { kind: "string" },
+  description: { kind: "string" },
+  customer: {
+    kind: "object",
+    fields: { name: { kind: "string" }, email: { kind: "string" }, contact: { kind: "string" } }
+  },
+  notify: { kind: "object", fields: { sms: { kind: "flag" }, email: { kind: "flag" } } },
+  reminder_enable: { kind: "flag" },
+  notes: { kind: "notes" },
+  callback_url: { kind: "string" },
+  callback_method: { kind: "literal", values: ["get"] },
+  upi_link: { kind: "flag" }
+} as const satisfies Readonly<Record<string, RequestField>>
+
+/** The Payment Links update request's fields. */
+export const PAYMENT_LINK_UPDATE_REQUEST = {
+  accept_partial: { kind: "flag" },
+  reference_id: { kind: "string" },
+  expire_by: { kind: "integer" },
+  notes: { kind: "notes" },
+  reminder_enable: { kind: "flag" }
+} as const satisfies Readonly<Record<string, RequestField>>
+
+/** The Payment Links list's query parameters. */
+export const PAYMENT_LINK_LIST_QUERY = {
+  payment_id: { kind: "string" },
+  reference_id: { kind: "string" },
+  upi_link: { kind: "flag" },
+  status: { kind: "string" },
+  from: { kind: "integer" },
+  to: { kind: "integer" },
+  count: { kind: "integer" },
+  skip: { kind: "integer" }
+} as const satisfies Readonly<Record<string, RequestField>>
+
+/** The texts the Payment Links contract reports where it differs from the invoices one. */
+export const PAYMENT_LINK_TEXTS = {
+  expireTooSoon: "timestamp must be atleast 15 minutes in future",
+  upiInTestMode: "UPI Payment Links is not supported in Test Mode. Please experience the product in Live Mode.",
+  upiCurrency: "upi is currently supported only in indian currency",
+  upiPartial: "partial payment not supported in upi link",
+  invalidMedium: "not a valid notification medium"
+} as const
+
+/** The status words of the Payment Links contract: an `issued` link is `created` there. */
+export const PAYMENT_LINK_STATUS_WORDS: Readonly<Record<string, Status>> = {
+  created: "issued",
+  partially_paid: "partially_paid",
+  paid: "paid",
+  cancelled: "cancelled",
+  expired: "expired"
+}
+
+const PAYMENT_LINK_CREATE_FIELDS = namesOf(PAYMENT_LINK_CREATE_REQUEST)
+const PAYMENT_LINK_UPDATE_FIELDS = namesOf(PAYMENT_LINK_UPDATE_REQUEST)
+const PAYMENT_LINK_LIST_FIELDS = namesOf(PAYMENT_LINK_LIST_QUERY)
+const NOTIFY_FIELDS = namesOf(PAYMENT_LINK_CREATE_REQUEST.notify.fields)
+
+const paymentLinkExpiry = (expireBy: number, now: number, createdAt: number): string | undefined => {
+  const problem = checkExpireBy(expireBy, now, createdAt)
+  return problem !== undefined && expireBy < now + MIN_EXPIRY_LEAD_SECONDS ? PAYMENT_LINK_TEXTS.expireTooSoon : problem
+}
+
+const readNotify = (problems: Problems, value: unknown): { readonly sms: boolean; readonly email: boolean } => {
+  if (value === undefined) return { sms: false, email: false }
+  if (!isPlainObject(value)) {
+    problems.add("notify", mustBe("notify", "an object"))
+    return { sms: false, email: false }
+  }
+  checkUnknown(problems, value, NOTIFY_FIELDS, "notify.")
+  return {
+    sms: readBoolean(problems, "notify.sms", given(value, "sms"), false),
+    email: readBoolean(problems, "notify.email", given(value, "email"), false)
+  }
+}
+
+/** Where a Payment Links create is checked: its time, and the mode (UPI links are live-mode only). */
+export interface CreateContext {
+  readonly now: number
+  readonly mode: Mode
+}
+
+/**
+ * Validates a Payment Links create body into the same command the invoices contract makes. Notifications
+ * are off unless `notify` asks for them; the hosted page shows the description in full.
+ */
+export const validateCreatePaymentLink = (
+  input: Record<string, unknown>,
+  context: CreateContext
+): Either.Either<CreateCommand, ValidationFailed> => {
+  const { now } = context
+  const problems = new Problems()
+  checkUnknown(problems, input, PAYMENT_LINK_CREATE_FIELDS)
+
+  const currencyProblems = new Problems()
+  const rawCurrency = readString(currencyProblems, "currency", "currency", given(input, "currency"))
+  let currency: Money.Currency = Money.INR
+  let currencyKnown = true
+  if (rawCurrency !== null) {
+    if (Money.isSupportedCurrency(rawCurrency)) currency = rawCurrency
+    else {
+      currencyKnown = false
+      currencyProblems.add("currency", "The selected currency is invalid.")
+    }
+  } else if (given(input, "currency") !== undefined) currencyKnown = false
+
+  const rawAmount = given(input, "amount")
+  let amount: number | null = null
+  if (rawAmount === undefined) problems.add("amount", "The amount field is required.")
+  else {
+    amount = readInteger(problems, "amount", rawAmount)
+    if (amount !== null && currencyKnown && !checkMinimum(problems, "amount", amount, currency)) amount = null
+  }
+  problems.append(currencyProblems)
+
+  const partialPayment = readBoolean(problems, "accept_partial", given(input, "accept_partial"), false)
+  const firstPaymentMinAmount = readInteger(
+    problems,
+    "first_min_partial_amount",
+    given(input, "first_min_partial_amount")
+  )
+  checkFirstPaymentMinAmount(
+    problems,
+    firstPaymentMinAmount,
+    partialPayment,
+    amount,
+    currencyKnown ? currency : null,
+    PAYMENT_LINK_PARTIAL
+  )
+
+  const expireBy = readInteger(problems, "expire_by", given(input, "expire_by"))
+  if (expireBy !== null) {
+    const problem = paymentLinkExpiry(expireBy, now, now)
+    if (problem !== undefined) problems.add("expire_by", problem)
+  }
+  const receipt = readString(problems, "reference_id", "reference_id", given(input, "reference_id"), LIMITS.receipt)
+  const description = readString(
+    problems,
+    "description",
+    "description",
+    given(input, "description"),
+    LIMITS.description
+  )
+  const customer = readCustomer(problems, given(input, "customer"))
+  const notify = readNotify(problems, given(input, "notify"))
+  const reminderEnable = readBoolean(problems, "reminder_enable", given(input, "reminder_enable"), false)
+  const notes = readNotes(problems, given(input, "notes"))
+  const callbackUrl = readCallbackUrl(problems, given(input, "callback_url"))
+  const rawMethod = readString(problems, "callback_method", "callback_method", given(input, "callback_method"))
+  if (rawMethod !== null && rawMethod !== "get")
+    problems.add("callback_method", "The selected callback method is invalid.")
+  if (rawMethod === null && given(input, "callback_url") !== undefined && given(input, "callback_method") === undefined)
+    problems.add("callback_method", "The callback_method field is required.")
+  if (rawMethod !== null && given(input, "callback_url") === undefined)
+    problems.add("callback_method", "The callback_method can only be sent with a callback_url.")
+
+  const upiLink = readBoolean(problems, "upi_link", given(input, "upi_link"), false)
+  if (upiLink) {
+    if (context.mode === "test") problems.add("upi_link", PAYMENT_LINK_TEXTS.upiInTestMode)
+    else {
+      if (currencyKnown && currency !== Money.INR) problems.add("currency", PAYMENT_LINK_TEXTS.upiCurrency)
+      if (partialPayment) problems.add("accept_partial", PAYMENT_LINK_TEXTS.upiPartial)
+    }
+  }
+
+  return problems.result(() => ({
+    amount: Money.amount(amount!),
+    currency,
+    description,
+    receipt,
+    customer,
+    customerId: null,
+    expireBy,
+    partialPayment,
+    firstPaymentMinAmount: firstPaymentMinAmount === null ? null : Money.amount(firstPaymentMinAmount),
+    smsNotify: notify.sms,
+    emailNotify: notify.email,
+    viewLess: false,
+    reminderEnable,
+    notes,
+    callbackUrl,
+    callbackMethod: callbackUrl !== null ? "get" : null,
+    upiLink
+  }))
+}
+
+/** What a Payment Links update is checked against, beyond the invoices' context. */
+export interface PaymentLinkUpdateContext extends UpdateContext {
+  readonly upiLink: boolean
+}
+
+/**
+ * Validates a Payment Links update body (`accept_partial`, `reference_id`, `expire_by`, `notes`,
+ * `reminder_enable`). Which statuses allow an update is the transition's rule.
+ */
+export const validateUpdatePaymentLink = (
+  input: Record<string, unknown>,
+  link: PaymentLinkUpdateContext,
+  now: number
+): Either.Either<UpdateCommand, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(problems, input, PAYMENT_LINK_UPDATE_FIELDS)
+  const command: {
+    -readonly [K in keyof UpdateCommand]: UpdateCommand[K]
+  } = {}
+  if ("reference_id" in input)
+    command.receipt = readString(problems, "reference_id", "reference_id", given(input, "reference_id"), LIMITS.receipt)
+  if ("notes" in input) command.notes = readNotes(problems, given(input, "notes"))
+  if (given(input, "expire_by") !== undefined) {
+    const expireBy = readInteger(problems, "expire_by", given(input, "expire_by"))
+    if (expireBy !== null) {
+      const problem = paymentLinkExpiry(expireBy, now, link.createdAt)
+      if (problem !== undefined) problems.add("expire_by", problem)
+      else command.expireBy = expireBy
+    }
+  }
+  if (given(input, "accept_partial") !== undefined) {
+    command.partialPayment = readBoolean(
+      problems,
+      "accept_partial",
+      given(input, "accept_partial"),
+      link.partialPayment
+    )
+    if (command.partialPayment && link.upiLink) problems.add("accept_partial", PAYMENT_LINK_TEXTS.upiPartial)
+  }
+  if (given(input, "reminder_enable") !== undefined)
+    command.reminderEnable = readBoolean(problems, "reminder_enable", given(input, "reminder_enable"), false)
+  // Turning partial payments off drops the first-instalment minimum, which only means something with them.
+  if (command.partialPayment === false && link.firstPaymentMinAmount !== null) command.firstPaymentMinAmount = null
+  return problems.result(() => command)
+}
+
+/**
+ * Validates the Payment Links list's query: `payment_id`, `reference_id`, `upi_link`, `status` (in this
+ * contract's words), `from`, `to`, `count`, `skip`.
+ */
+export const validatePaymentLinkListQuery = (
+  input: Readonly<Record<string, string | undefined>>
+): Either.Either<ListQuery, ValidationFailed> => {
+  const problems = new Problems()
+  checkUnknown(
+    problems,
+    Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)),
+    PAYMENT_LINK_LIST_FIELDS
+  )
+  const text = (key: string): string | null => {
+    const value = input[key]
+    return value === undefined || value === "" ? null : value
+  }
+  const word = text("status")
+  const status = word === null ? null : (PAYMENT_LINK_STATUS_WORDS[word] ?? null)
+  if (word !== null && status === null) problems.add("status", "The selected status is invalid.")
+  const rawUpi = text("upi_link")
+  const upiLink = rawUpi === null ? null : readBoolean(problems, "upi_link", rawUpi, false)
+  const from = readQueryInteger(problems, "from", input["from"])
+  const to = readQueryInteger(problems, "to", input["to"])
+  const count = readQueryInteger(problems, "count", input["count"]) ?? 10
+  if (count > LIMITS.listCount) problems.add("count", `The count may not be greater than ${LIMITS.listCount}.`)
+  else if (count < 1) problems.add("count", "The count must be at least 1.")
+  const skip = readQueryInteger(problems, "skip", input["skip"]) ?? 0
+  if (skip < 0) problems.add("skip", "The skip must be at least 0.")
+  return problems.result(() => ({
+    contract: "payment_links" as const,
+    type: null,
+    status,
+    receipt: text("reference_id"),
+    customerId: null,
+    paymentId: text("payment_id"),
+    upiLink,
     from,
     to,
     count,

@@ -1,4 +1,5 @@
 export * as Calendar from "./Calendar.js"
+export * as Contracts from "./Contracts.js"
 export * as DomainError from "./DomainError.js"
 export * as DomainEvent from "./DomainEvent.js"
 export * as ExpirySweep from "./ExpirySweep.js"

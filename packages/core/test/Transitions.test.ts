@@ -457,6 +457,7 @@ describe("Transitions.issue", () => {
     )
     expect(plain(link)).toEqual({
       id: "inv_00000000000001",
+      contract: "invoices",
       merchantId: "acc_0000000000000A",
       mode: "test",
       status: "issued",
@@ -478,6 +479,8 @@ describe("Transitions.issue", () => {
       smsStatus: "pending",
       emailStatus: "pending",
       reminderEnable: false,
+      reminderStatus: null,
+      upiLink: false,
       shortCode: "00000001",
       shortUrl: "https://pay.example/i/00000001",
       callbackUrl: null,

@@ -336,7 +336,8 @@ describe("Validation.validateCreate: types, required and unknown fields", () => 
       reminderEnable: false,
       notes: { size: "9" },
       callbackUrl: "https://shop.example/done",
-      callbackMethod: "get"
+      callbackMethod: "get",
+      upiLink: false
     })
   })
 })
@@ -631,11 +632,13 @@ describe("Validation.validateListQuery", () => {
 
   it("defaults to 10 items from the start, no filters", () => {
     expect(accept(list({}))).toEqual({
+      contract: "invoices",
       type: null,
       status: null,
       receipt: null,
       customerId: null,
       paymentId: null,
+      upiLink: null,
       from: null,
       to: null,
       count: 10,
@@ -659,11 +662,13 @@ describe("Validation.validateListQuery", () => {
         })
       )
     ).toEqual({
+      contract: "invoices",
       type: "link",
       status: "partially_paid",
       receipt: "R-1",
       customerId: "cust_00000000000001",
       paymentId: "pay_00000000000001",
+      upiLink: null,
       from: 1_700_000_000,
       to: 1_700_086_400,
       count: 25,

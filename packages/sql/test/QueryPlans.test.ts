@@ -30,11 +30,13 @@ const linkId = `inv_${pad(7 + MERCHANTS * 300, 14)}` as PaymentLinkId
 const NOW = 1_700_000_000 + ROWS
 
 const query = (overrides: Partial<ListQuery> = {}): ListQuery => ({
+  contract: "invoices",
   type: null,
   status: null,
   receipt: null,
   customerId: null,
   paymentId: null,
+  upiLink: null,
   from: null,
   to: null,
   count: 10,
