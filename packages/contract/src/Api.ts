@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as SchemaAST from "effect/SchemaAST"
 import * as ApiExamples from "./ApiExamples.js"
+import * as PaymentLinkWire from "./PaymentLinkWire.js"
 import * as SandboxWire from "./SandboxWire.js"
 import * as Wire from "./Wire.js"
 
@@ -121,6 +122,93 @@ export class InvoicesGroup extends HttpApiGroup.make("invoices")
   .middleware(Authorization)
   .prefix("/v1/invoices")
   .annotate(OpenApi.Description, "Payment Links (Razorpay's legacy invoices of type `link`).") {}
+
+const PaymentLinkIdPath = Schema.Struct({
+  id: Schema.String.annotations({ description: "The link's id (`plink_…`)." })
+})
+
+/** Razorpay's current Payment Links API (docs/http-api.md#payment-links): the same links, another contract. */
+export class PaymentLinksGroup extends HttpApiGroup.make("paymentLinks")
+  .add(
+    HttpApiEndpoint.post("create", "/")
+      .setPayload(PaymentLinkWire.CreatePaymentLinkRequest)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(PaymentLinkWire.PaymentLinkEntity)
+      .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Create a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "Creates a standard or UPI link in `created` status. `reference_id` is unique among your links of this " +
+          "mode. Fields not listed (the invoices' `receipt`, `partial_payment`, `type`, …) are refused. With an " +
+          "`Idempotency-Key` header the first answer is replayed for 24 hours."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("fetch", "/:id")
+      .setPath(PaymentLinkIdPath)
+      .addSuccess(PaymentLinkWire.PaymentLinkEntity)
+      .annotate(OpenApi.Summary, "Fetch a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "A link past its `expire_by` reads as `expired`. A link of the invoices API, another merchant's or " +
+          "another mode's does not exist here."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/")
+      .setUrlParams(PaymentLinkWire.ListPaymentLinksParams)
+      .addSuccess(PaymentLinkWire.PaymentLinkList)
+      .annotate(OpenApi.Summary, "List Payment Links")
+      .annotate(
+        OpenApi.Description,
+        "Newest first, as `{payment_links: […]}`. Filters: `payment_id`, `reference_id`, `upi_link`, `status`, " +
+          "`from`/`to` (created_at bounds, inclusive), `count` (default 10, at most 100), `skip` (default 0)."
+      )
+  )
+  .add(
+    HttpApiEndpoint.patch("update", "/:id")
+      .setPath(PaymentLinkIdPath)
+      .setPayload(PaymentLinkWire.UpdatePaymentLinkRequest)
+      .addSuccess(PaymentLinkWire.PaymentLinkEntity)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Update a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "A `created` or `partially_paid` link takes `accept_partial`, `reference_id`, `expire_by`, `notes` and " +
+          "`reminder_enable`; any other status is refused with `update can only be made in created or partially " +
+          "paid state`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("cancel", "/:id/cancel")
+      .setPath(PaymentLinkIdPath)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(PaymentLinkWire.PaymentLinkEntity)
+      .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Cancel a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "Only a `created` link can be cancelled; the answer is the link with `status: cancelled` and " +
+          "`cancelled_at` set. A paid or partially paid link, an expired or a cancelled one is refused and " +
+          "nothing changes."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("notifyBy", "/:id/notify_by/:medium")
+      .setPath(Schema.Struct({ id: PaymentLinkIdPath.fields.id, medium: Medium }))
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(Wire.NotifyResult)
+      .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Send a Payment Link again")
+      .annotate(OpenApi.Description, "Resends the link to the customer by `sms` or `email`.")
+  )
+  .addError(Wire.TooManyRequests)
+  .middleware(Authorization)
+  .prefix("/v1/payment_links")
+  .annotate(OpenApi.Description, "Payment Links (Razorpay's current Payment Links API).") {}
 
 /** Liveness and readiness, for orchestrators; no credentials needed. */
 export class SystemGroup extends HttpApiGroup.make("system")
@@ -335,6 +423,7 @@ const withServerAnswers = (spec: Record<string, any>): Record<string, any> => {
 /** The whole paylinks API. */
 export class Api extends HttpApi.make("paylinks")
   .add(InvoicesGroup)
+  .add(PaymentLinksGroup)
   .add(SystemGroup)
   .add(SandboxGroup)
   .addError(Wire.BadRequest)

@@ -232,11 +232,15 @@ const FIELD_DESCRIPTIONS: { readonly [K in keyof typeof CREATE_REQUEST]: string 
 /** The identifier of a nested object of a request body in the document. */
 const OBJECT_IDENTIFIERS: Readonly<Record<string, string>> = { customer: "CustomerInput" }
 
+/** What each field of a request means, by name, for the document. */
+export type FieldDescriptions = Readonly<Record<string, string>>
+
 const describe = <S extends { annotations: (annotations: { readonly description: string }) => unknown }>(
   name: string,
-  schema: S
+  schema: S,
+  descriptions: FieldDescriptions
 ): S => {
-  const description = FIELD_DESCRIPTIONS[name]
+  const description = descriptions[name]
   return (description === undefined ? schema : schema.annotations({ description })) as S
 }
 
@@ -258,13 +262,13 @@ type BodySchema<F> = F extends { readonly kind: "integer" }
               : never
 
 /** A body's fields: required ones as they are, the others optional and nullable (null means "not given"). */
-type BodyFields<T> = {
+export type BodyFields<T> = {
   readonly [K in keyof T]: T[K] extends { readonly required: true }
     ? BodySchema<T[K]>
     : ReturnType<typeof optional<BodySchema<T[K]>>>
 }
 
-const bodySchema = (name: string, field: RequestField): Schema.Schema.Any => {
+const bodySchema = (name: string, field: RequestField, descriptions: FieldDescriptions): Schema.Schema.Any => {
   switch (field.kind) {
     case "integer":
       return Schema.Int.annotations({ title: "integer" })
@@ -280,8 +284,8 @@ const bodySchema = (name: string, field: RequestField): Schema.Schema.Any => {
       return Schema.Literal(...field.values)
     case "object": {
       const identifier = OBJECT_IDENTIFIERS[name]
-      const schema = Schema.Struct(bodyFields(field.fields))
-      const description = FIELD_DESCRIPTIONS[name]
+      const schema = Schema.Struct(bodyFields(field.fields, descriptions))
+      const description = descriptions[name]
       // One `annotations` call: annotating again would drop the identifier.
       return identifier === undefined
         ? schema
@@ -290,17 +294,21 @@ const bodySchema = (name: string, field: RequestField): Schema.Schema.Any => {
   }
 }
 
-const bodyFields = <T extends Readonly<Record<string, RequestField>>>(fields: T): BodyFields<T> =>
+/** A request body's schema fields, built from one of core's field tables. */
+export const bodyFields = <T extends Readonly<Record<string, RequestField>>>(
+  fields: T,
+  descriptions: FieldDescriptions = FIELD_DESCRIPTIONS
+): BodyFields<T> =>
   Object.fromEntries(
     Object.entries(fields).map(([name, field]) => {
-      const schema = bodySchema(name, field)
+      const schema = bodySchema(name, field, descriptions)
       return [
         name,
         "required" in field && field.required === true
-          ? describe(name, schema)
+          ? describe(name, schema, descriptions)
           : field.kind === "object"
             ? optional(schema)
-            : describe(name, optional(schema))
+            : describe(name, optional(schema), descriptions)
       ]
     })
   ) as BodyFields<T>
@@ -315,11 +323,17 @@ export const QueryInteger = (
 ) => Schema.parseNumber(Schema.String).annotations({ jsonSchema: { type: "integer", ...jsonSchema } })
 
 /** The schema of one query parameter of a kind: every value travels as text. */
-type QuerySchema<F> = F extends { readonly kind: "integer" }
+export type QuerySchema<F> = F extends { readonly kind: "integer" }
   ? ReturnType<typeof QueryInteger>
   : F extends { readonly kind: "status" }
     ? typeof InvoiceStatus
     : typeof Schema.String
+
+/** What a list filter means and, for an integer, its bounds as core checks them. */
+export interface QueryParameter {
+  readonly description: string
+  readonly bounds?: Parameters<typeof QueryInteger>[0]
+}
 
 /** What each list filter means and, for the integers, their bounds as core checks them. */
 const LIST_PARAMETERS: {
@@ -342,12 +356,14 @@ const LIST_PARAMETERS: {
 const querySchema = (field: RequestField, bounds: Parameters<typeof QueryInteger>[0]): Schema.Schema.Any =>
   field.kind === "integer" ? QueryInteger(bounds) : field.kind === "status" ? InvoiceStatus : Schema.String
 
-const queryFields = <T extends typeof LIST_QUERY>(
-  fields: T
+/** A list's query schema fields, built from one of core's query tables and what each parameter means. */
+export const queryFields = <T extends Readonly<Record<string, RequestField>>>(
+  fields: T,
+  parameters: { readonly [K in keyof T]: QueryParameter }
 ): { readonly [K in keyof T]: Schema.optional<QuerySchema<T[K]>> } =>
   Object.fromEntries(
     Object.entries(fields).map(([name, field]) => {
-      const { description, bounds } = LIST_PARAMETERS[name as keyof typeof LIST_QUERY]
+      const { description, bounds } = parameters[name as keyof T]
       return [name, Schema.optional(querySchema(field, bounds)).annotations({ description })]
     })
   ) as {
@@ -368,7 +384,7 @@ export const UpdateInvoiceRequest = Schema.Struct(bodyFields(UPDATE_REQUEST)).an
 export type UpdateInvoiceRequest = typeof UpdateInvoiceRequest.Type
 
 /** The list filters. Every value travels as text; the server checks them with core's rules. */
-export const ListInvoicesParams = Schema.Struct(queryFields(LIST_QUERY))
+export const ListInvoicesParams = Schema.Struct(queryFields(LIST_QUERY, LIST_PARAMETERS))
 export type ListInvoicesParams = typeof ListInvoicesParams.Type
 
 /** The `Idempotency-Key` header of POST requests (docs/http-api.md#idempotency-key). */

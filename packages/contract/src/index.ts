@@ -1,5 +1,6 @@
 export * as Api from "./Api.js"
 export * as Idempotency from "./Idempotency.js"
+export * as PaymentLinkWire from "./PaymentLinkWire.js"
 export * as SandboxWire from "./SandboxWire.js"
 export * as WebhookEnvelope from "./WebhookEnvelope.js"
 export * as Wire from "./Wire.js"

@@ -52,8 +52,7 @@ export type Notes = typeof Notes.Type
 
 export class PaymentLink extends Schema.Class<PaymentLink>("PaymentLink")({
   id: PaymentLinkId,
-  /** Links stored before there were two contracts are legacy ones. */
-  contract: Schema.optionalWith(Contract, { default: () => "invoices" }),
+  contract: Contract,
   merchantId: MerchantId,
   mode: Mode,
   status: Status,
@@ -76,15 +75,17 @@ export class PaymentLink extends Schema.Class<PaymentLink>("PaymentLink")({
   emailStatus: Schema.NullOr(NotificationStatus),
   reminderEnable: Schema.Boolean,
   /** `null` until a reminder was scheduled. */
-  reminderStatus: Schema.optionalWith(Schema.NullOr(ReminderStatus), { default: () => null }),
+  reminderStatus: Schema.NullOr(ReminderStatus),
   /** A UPI Payment Link (Payment Links contract only): INR, paid in full. */
-  upiLink: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  upiLink: Schema.Boolean,
   shortCode: ShortCode,
   shortUrl: Schema.String,
   callbackUrl: Schema.NullOr(Schema.String),
   callbackMethod: Schema.NullOr(Schema.Literal("get")),
   payments: Schema.Array(Payment),
   createdAt: UnixSeconds,
+  /** When the link last changed; `null` on links stored before it was kept (read as `createdAt`). */
+  updatedAt: Schema.NullOr(UnixSeconds),
   issuedAt: Schema.NullOr(UnixSeconds),
   paidAt: Schema.NullOr(UnixSeconds),
   cancelledAt: Schema.NullOr(UnixSeconds),

@@ -73,16 +73,19 @@ const settle = (link: PaymentLink, now: number): Transition => {
 const expiredEvent = (link: PaymentLink): Events.DomainEvent =>
   new Events.LinkExpired({ link, occurredAt: link.expireBy }, { disableValidation: true })
 
-/** Stamps the next version on a changed link and its events: one stored change, one version. */
+/** Stamps the next version and `updatedAt` on a changed link and its events: one stored change, one version. */
 const commit = (
   stored: PaymentLink,
   next: PaymentLink,
   events: ReadonlyArray<(link: PaymentLink) => Events.DomainEvent>,
-  settled: Transition
+  settled: Transition,
+  at: number
 ): Transition => {
-  const link = evolve(next, { version: stored.version + 1 })
+  const link = evolve(next, { version: stored.version + 1, updatedAt: at })
   const prefix = settled.events.map((event) =>
-    event._tag === "LinkExpired" ? expiredEvent(evolve(settled.link, { version: link.version })) : event
+    event._tag === "LinkExpired"
+      ? expiredEvent(evolve(settled.link, { version: link.version, updatedAt: settled.link.expireBy }))
+      : event
   )
   return { link, events: [...prefix, ...events.map((make) => make(link))] }
 }
@@ -123,6 +126,7 @@ export const issue = (command: CreateCommand, context: IssueContext, now: number
     callbackMethod: command.callbackMethod,
     payments: [],
     createdAt: now,
+    updatedAt: now,
     issuedAt: now,
     paidAt: null,
     cancelledAt: null,
@@ -160,7 +164,8 @@ export const cancel = (link: PaymentLink, now: number): Either.Either<Transition
       link,
       next,
       [(l) => new Events.LinkCancelled({ link: l, occurredAt: now }, { disableValidation: true })],
-      settled
+      settled,
+      now
     )
   )
 }
@@ -217,7 +222,7 @@ export const pay = (
     ? (l: PaymentLink) => new Events.LinkPaid({ link: l, payment, occurredAt: now }, { disableValidation: true })
     : (l: PaymentLink) =>
         new Events.LinkPartiallyPaid({ link: l, payment, occurredAt: now }, { disableValidation: true })
-  return Either.right(commit(link, next, [event], settled))
+  return Either.right(commit(link, next, [event], settled, now))
 }
 
 /**
@@ -227,7 +232,7 @@ export const pay = (
 export const expire = (link: PaymentLink, now: number): Either.Either<Transition, OperationNotAllowed> => {
   if (!isDue(link, now)) return Either.left(new OperationNotAllowed({ status: link.status, operation: "expire" }))
   const next = observe(link, now)
-  return Either.right(commit(link, next, [(l) => expiredEvent(l)], { link: next, events: [] }))
+  return Either.right(commit(link, next, [(l) => expiredEvent(l)], { link: next, events: [] }, link.expireBy))
 }
 
 const UPDATE_KEYS_OF_ISSUED_ONLY: ReadonlyArray<keyof UpdateCommand> = [
@@ -280,7 +285,8 @@ export const update = (
       link,
       next,
       [(l) => new Events.LinkUpdated({ link: l, occurredAt: now }, { disableValidation: true })],
-      settled
+      settled,
+      now
     )
   )
 }
@@ -309,7 +315,7 @@ export const requestNotification = (
         : invalid("customer.email", "The customer's email is required to send an email.")
     )
   const next = evolve(current, channel === "sms" ? { smsStatus: "pending" } : { emailStatus: "pending" })
-  return Either.right(commit(link, next, [(l) => notificationRequested(l, channel, now)], settled))
+  return Either.right(commit(link, next, [(l) => notificationRequested(l, channel, now)], settled, now))
 }
 
 /**
@@ -332,7 +338,8 @@ export const markNotificationSent = (
       link,
       next,
       [(l) => new Events.NotificationSent({ link: l, channel, occurredAt: now }, { disableValidation: true })],
-      settled
+      settled,
+      now
     )
   )
 }

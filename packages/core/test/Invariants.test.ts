@@ -149,7 +149,14 @@ const checkLink = (link: PaymentLink): void => {
 
 /** The parts of a terminal link that no later command may touch. */
 const settledFacts = (link: PaymentLink) => {
-  const { notes: _notes, smsStatus: _sms, emailStatus: _email, version: _version, ...rest } = plain(link)
+  const {
+    notes: _notes,
+    smsStatus: _sms,
+    emailStatus: _email,
+    version: _version,
+    updatedAt: _updatedAt,
+    ...rest
+  } = plain(link)
   return rest
 }
 
@@ -235,7 +242,8 @@ describe("Invariants of the state machine", () => {
       else expect([read.status, read.expiredAt, read.version]).toEqual(["expired", link.expireBy, link.version])
       const swept = Transitions.expire(link, at)
       expect(Either.isRight(swept)).toBe(offset >= 0)
-      if (Either.isRight(swept)) expect(plain(swept.right.link)).toEqual({ ...plain(read), version: link.version + 1 })
+      if (Either.isRight(swept))
+        expect(plain(swept.right.link)).toEqual({ ...plain(read), version: link.version + 1, updatedAt: link.expireBy })
     }
   )
 })

@@ -408,7 +408,13 @@ describe("Transitions: every status × every command", () => {
           }
           if (!("events" in outcome)) throw new Error(`expected acceptance, got: ${outcome.message}`)
           const next = outcome.link
-          const wanted = plain({ ...before, ...expected.changes, version: fixture.link.version + 1 } as never)
+          // Every stored change is stamped with its time: that of its last event (an expiry's is its expire_by).
+          const wanted = plain({
+            ...before,
+            ...expected.changes,
+            version: fixture.link.version + 1,
+            updatedAt: expected.events.at(-1)?.occurredAt
+          } as never)
           expect(plain(next)).toEqual(wanted)
           expect(next.amountDue).toBe(next.amount - next.amountPaid)
 
@@ -428,7 +434,8 @@ describe("Transitions: every status × every command", () => {
                 ...before,
                 status: "expired",
                 expiredAt: EXPIRE_BY,
-                version: next.version
+                version: next.version,
+                updatedAt: EXPIRE_BY
               })
           })
         })
@@ -487,6 +494,7 @@ describe("Transitions.issue", () => {
       callbackMethod: null,
       payments: [],
       createdAt: T0,
+      updatedAt: T0,
       issuedAt: T0,
       paidAt: null,
       cancelledAt: null,

@@ -10,7 +10,9 @@ import { type Api, CurrentPrincipal } from "@paylinks/contract/Api"
 import type * as NodeServer from "./NodeServer.js"
 import { Readiness } from "./Readiness.js"
 import * as SandboxHandlers from "./SandboxHandlers.js"
+import { toPaymentLinkEntity, toPaymentLinkError, toPaymentLinkList } from "@paylinks/contract/PaymentLinkWire"
 import { toCollection, toEntity } from "@paylinks/contract/Wire"
+import * as Contracts from "@paylinks/core/Contracts"
 import * as WireErrors from "@paylinks/contract/WireErrors"
 
 /** What the handlers need from the composition root. */
@@ -43,6 +45,50 @@ export const handlers: NodeServer.Handlers<typeof Api, Requirements | CurrentPri
     notifyBy: (request) =>
       withLinks((caller, links) =>
         Effect.as(links.notify(caller.tenant, request.path.id, request.path.medium), { success: true } as const)
+      )
+  },
+  // The same use-cases under the Payment Links contract's rules; its own shapes and state refusals.
+  paymentLinks: {
+    create: (request) =>
+      withLinks((caller, links) =>
+        links
+          .create(
+            caller,
+            request.body,
+            { idempotencyKey: headerText(request.headers["idempotency-key"]) },
+            Contracts.paymentLinks
+          )
+          .pipe(Effect.mapBoth({ onFailure: toPaymentLinkError, onSuccess: toPaymentLinkEntity }))
+      ),
+    fetch: (request) =>
+      withLinks((caller, links) =>
+        links
+          .get(caller.tenant, request.path.id, Contracts.paymentLinks)
+          .pipe(Effect.mapBoth({ onFailure: toPaymentLinkError, onSuccess: toPaymentLinkEntity }))
+      ),
+    list: (request) =>
+      withLinks((caller, links) =>
+        links
+          .list(caller.tenant, request.query, Contracts.paymentLinks)
+          .pipe(Effect.mapBoth({ onFailure: toPaymentLinkError, onSuccess: toPaymentLinkList }))
+      ),
+    update: (request) =>
+      withLinks((caller, links) =>
+        links
+          .update(caller.tenant, request.path.id, request.body, Contracts.paymentLinks)
+          .pipe(Effect.mapBoth({ onFailure: toPaymentLinkError, onSuccess: toPaymentLinkEntity }))
+      ),
+    cancel: (request) =>
+      withLinks((caller, links) =>
+        links
+          .cancel(caller.tenant, request.path.id, Contracts.paymentLinks)
+          .pipe(Effect.mapBoth({ onFailure: toPaymentLinkError, onSuccess: toPaymentLinkEntity }))
+      ),
+    notifyBy: (request) =>
+      withLinks((caller, links) =>
+        links
+          .notify(caller.tenant, request.path.id, request.path.medium, Contracts.paymentLinks)
+          .pipe(Effect.mapBoth({ onFailure: toPaymentLinkError, onSuccess: () => ({ success: true }) as const }))
       )
   },
   system: {

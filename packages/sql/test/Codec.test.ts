@@ -48,7 +48,8 @@ const payment = FastCheck.record({
 
 /** Any valid link: every field drawn on its own (the codecs do not care whether the state machine could reach it). */
 const link = FastCheck.record({
-  id: id("inv"),
+  id: FastCheck.oneof(id("inv"), id("plink")),
+  contract: FastCheck.constantFrom("invoices" as const, "payment_links" as const),
   merchantId: id("acc"),
   mode: FastCheck.constantFrom("test" as const, "live" as const),
   status: FastCheck.constantFrom(
@@ -75,12 +76,15 @@ const link = FastCheck.record({
   smsStatus: orNull(FastCheck.constantFrom("pending" as const, "sent" as const)),
   emailStatus: orNull(FastCheck.constantFrom("pending" as const, "sent" as const)),
   reminderEnable: FastCheck.boolean(),
+  reminderStatus: orNull(FastCheck.constantFrom("in_progress" as const, "completed" as const, "failed" as const)),
+  upiLink: FastCheck.boolean(),
   shortCode: base62(8),
   shortUrl: text,
   callbackUrl: orNull(text),
   callbackMethod: orNull(FastCheck.constant("get" as const)),
   payments: FastCheck.array(payment, { maxLength: 3 }),
   createdAt: seconds,
+  updatedAt: orNull(seconds),
   issuedAt: orNull(seconds),
   paidAt: orNull(seconds),
   cancelledAt: orNull(seconds),
@@ -89,6 +93,8 @@ const link = FastCheck.record({
   keyId: orNull(text),
   version: FastCheck.integer({ min: 1, max: 1000 })
 }).map((fields) => new PaymentLink(fields as unknown as ConstructorParameters<typeof PaymentLink>[0]))
+
+const plainOf = (value: PaymentLink): unknown => JSON.parse(JSON.stringify(value))
 
 const event = FastCheck.tuple(link, seconds, payment, FastCheck.constantFrom("sms" as const, "email" as const)).chain(
   ([link, occurredAt, payment, channel]) =>
@@ -166,6 +172,17 @@ describe("compiled codecs", () => {
       else expect.fail(`refused a row Schema accepts: ${fast.error}`)
     }
   )
+
+  it("a link or event stored before the contract, UPI, reminder and updated fields decodes with their old values", () => {
+    const stored = FastCheck.sample(link, { numRuns: 1, seed: 11 })[0]!
+    const current = JSON.parse(encodeLink(stored)) as Record<string, unknown>
+    const { contract: _c, reminderStatus: _r, upiLink: _u, updatedAt: _t, ...old } = current
+    const legacy = { ...plainOf(stored), contract: "invoices", reminderStatus: null, upiLink: false, updatedAt: null }
+    expect(plainOf(decodeLink(JSON.stringify(old)))).toEqual(legacy)
+    const event = decodeEvent(JSON.stringify({ _tag: "LinkCancelled", link: old, occurredAt: 5 }))
+    expect(event._tag).toBe("LinkCancelled")
+    expect(plainOf(event.link)).toEqual(legacy)
+  })
 
   it("text that is not JSON, or JSON of something else, fails as Schema fails", () => {
     for (const json of ["", "{", "null", "[]", "42", '"inv"', "{}"])

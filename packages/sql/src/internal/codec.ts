@@ -7,8 +7,26 @@ import { DomainEvent } from "@paylinks/core/DomainEvent"
 import { PaymentLink } from "@paylinks/core/PaymentLink"
 import { jsonCodec } from "./compiledCodec.js"
 
-const LinkJson = jsonCodec(PaymentLink)
-const EventJson = jsonCodec(DomainEvent)
+/**
+ * The fields a link has gained since the first schema, with the values a link stored before them has: it was
+ * created through the invoices contract, is no UPI link, has had no reminder, and its last change is unknown.
+ */
+const LINK_DEFAULTS = { contract: "invoices", reminderStatus: null, upiLink: false, updatedAt: null } as const
+
+/** A stored link (it has an id) from before the fields above, with their values; anything else as it is. */
+const upgradeLink = (value: unknown): unknown =>
+  typeof value === "object" && value !== null && "id" in value && !("contract" in value)
+    ? { ...LINK_DEFAULTS, ...value }
+    : value
+
+const upgradeEvent = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null || !("link" in value)) return value
+  const link = upgradeLink(value.link)
+  return link === value.link ? value : { ...value, link }
+}
+
+const LinkJson = jsonCodec(PaymentLink, upgradeLink)
+const EventJson = jsonCodec(DomainEvent, upgradeEvent)
 
 export const encodeLink: (link: PaymentLink) => string = LinkJson.encode
 export const decodeLink: (json: string) => PaymentLink = LinkJson.decode

@@ -365,7 +365,11 @@ export interface JsonCodec<A> {
  * The JSON codec of `schema`: the same results as `Schema.decodeSync(Schema.parseJson(schema))` and
  * `Schema.encodeSync(Schema.parseJson(schema))`, and the same errors (those cases are Schema's own).
  */
-export const jsonCodec = <A, I>(schema: Schema.Schema<A, I, never>): JsonCodec<A> => {
+export const jsonCodec = <A, I>(
+  schema: Schema.Schema<A, I, never>,
+  /** Brings a value stored by an earlier version up to the current encoding before it is checked. */
+  upgrade: (parsed: unknown) => unknown = (parsed) => parsed
+): JsonCodec<A> => {
   const Json = Schema.parseJson(schema)
   const slowDecode = Schema.decodeSync(Json)
   const slowEncode = Schema.encodeSync(Json)
@@ -376,10 +380,11 @@ export const jsonCodec = <A, I>(schema: Schema.Schema<A, I, never>): JsonCodec<A
     decode: (json) => {
       let parsed: unknown
       try {
-        parsed = JSON.parse(json)
+        parsed = upgrade(JSON.parse(json))
       } catch {
         return slowDecode(json)
       }
+      // A value the check refuses is Schema's to decode (and refuse) as it was stored.
       if (!check(parsed)) return slowDecode(json)
       return (build === undefined ? parsed : build(parsed)) as A
     },
