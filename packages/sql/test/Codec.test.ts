@@ -94,7 +94,7 @@ const link = FastCheck.record({
   version: FastCheck.integer({ min: 1, max: 1000 })
 }).map((fields) => new PaymentLink(fields as unknown as ConstructorParameters<typeof PaymentLink>[0]))
 
-const plainOf = (value: PaymentLink): unknown => JSON.parse(JSON.stringify(value))
+const plainOf = (value: PaymentLink): Record<string, unknown> => JSON.parse(JSON.stringify(value))
 
 const event = FastCheck.tuple(link, seconds, payment, FastCheck.constantFrom("sms" as const, "email" as const)).chain(
   ([link, occurredAt, payment, channel]) =>
