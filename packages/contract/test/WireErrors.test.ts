@@ -39,6 +39,12 @@ describe("domain → wire errors", () => {
       "Payment amount exceeds the amount due.",
       "amount"
     ],
+    [
+      new DomainError.ReferenceTaken({ reference: "R-1" }),
+      400,
+      "payment link creation with reference ID already attempted",
+      "reference_id"
+    ],
     [new AuthenticationFailed({ reason: "wrong_secret" }), 401, "The api secret provided is invalid", undefined]
   ]
 
