@@ -4,7 +4,8 @@
  * change is a compare-and-set on `version`, written with its outbox events in one transaction.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
-import type { SqlError } from "@effect/sql/SqlError"
+import { SqlError } from "@effect/sql/SqlError"
+import { ReferenceTaken } from "@paylinks/core/DomainError"
 import type { DomainEvent } from "@paylinks/core/DomainEvent"
 import { IdGenerator } from "@paylinks/core/IdGenerator"
 import type { PaymentLinkId } from "@paylinks/core/Ids"
@@ -32,6 +33,32 @@ const decodeCustomer = Schema.decodeUnknownSync(Customer)
 const paymentsOf = (events: ReadonlyArray<DomainEvent>) =>
   events.flatMap((event) => (event._tag === "LinkPaid" || event._tag === "LinkPartiallyPaid" ? [event.payment] : []))
 
+/**
+ * Whether a failed statement broke the Payment Links reference uniqueness (`payment_links_reference`):
+ * PostgreSQL names the index, SQLite the columns of the one unique index on the reference.
+ */
+const breaksReferenceUniqueness = (error: unknown): boolean => {
+  if (!(error instanceof SqlError)) return false
+  const cause = error.cause as { readonly message?: unknown; readonly constraint?: unknown } | undefined
+  const message = typeof cause?.message === "string" ? cause.message : ""
+  return (
+    cause?.constraint === "payment_links_reference" ||
+    message.includes("payment_links_reference") ||
+    (message.includes("UNIQUE constraint failed") && message.includes("payment_links.receipt"))
+  )
+}
+
+/** A statement whose reference-uniqueness breach is the domain's `ReferenceTaken`; any other fault a defect. */
+const referenceChecked = <A>(
+  statement: Effect.Effect<A, SqlError>,
+  link: PaymentLink
+): Effect.Effect<A, ReferenceTaken> =>
+  Effect.catchAll(statement, (error) =>
+    breaksReferenceUniqueness(error)
+      ? Effect.fail(new ReferenceTaken({ reference: link.receipt ?? "" }))
+      : Effect.die(error)
+  )
+
 /** The query behind `findById` (exported so tests can show its plan). */
 export const findByIdStatement = (sql: SqlClient.SqlClient, tenant: Tenant, id: PaymentLinkId) =>
   sql<{ readonly data: unknown }>`SELECT data FROM payment_links
@@ -55,10 +82,15 @@ const statusFilter = (sql: SqlClient.SqlClient, status: NonNullable<ListQuery["s
 
 /** The query behind `list`: one page, newest first, always within the tenant (exported so tests can show its plan). */
 export const listStatement = (sql: SqlClient.SqlClient, tenant: Tenant, query: ListQuery, now: number) => {
-  const filters = [sql`merchant_id = ${tenant.merchantId}`, sql`mode = ${tenant.mode}`]
+  const filters = [
+    sql`merchant_id = ${tenant.merchantId}`,
+    sql`mode = ${tenant.mode}`,
+    sql`contract = ${query.contract}`
+  ]
   if (query.status !== null) filters.push(statusFilter(sql, query.status, now))
   if (query.receipt !== null) filters.push(sql`receipt = ${query.receipt}`)
   if (query.customerId !== null) filters.push(sql`customer_id = ${query.customerId}`)
+  if (query.upiLink !== null) filters.push(sql`upi_link = ${query.upiLink ? 1 : 0}`)
   if (query.paymentId !== null)
     filters.push(sql`id IN (SELECT link_id FROM link_payments WHERE payment_id = ${query.paymentId})`)
   if (query.from !== null) filters.push(sql`created_at >= ${query.from}`)
@@ -140,20 +172,25 @@ export const make: Effect.Effect<
             })} ON CONFLICT (id) DO NOTHING`
           )
         }
-        yield* rows(
-          sql`INSERT INTO payment_links ${sql.insert({
-            id: link.id,
-            merchant_id: link.merchantId,
-            mode: link.mode,
-            status: link.status,
-            receipt: link.receipt,
-            customer_id: link.customer?.id ?? null,
-            created_at: link.createdAt,
-            expire_by: link.expireBy,
-            short_code: link.shortCode,
-            version: link.version,
-            data: encodeLink(link)
-          })}`
+        yield* referenceChecked(
+          rows(
+            sql`INSERT INTO payment_links ${sql.insert({
+              id: link.id,
+              merchant_id: link.merchantId,
+              mode: link.mode,
+              contract: link.contract,
+              upi_link: link.upiLink ? 1 : 0,
+              status: link.status,
+              receipt: link.receipt,
+              customer_id: link.customer?.id ?? null,
+              created_at: link.createdAt,
+              expire_by: link.expireBy,
+              short_code: link.shortCode,
+              version: link.version,
+              data: encodeLink(link)
+            })}`
+          ),
+          link
         )
         yield* rows(
           sql`INSERT INTO orders ${sql.insert({
@@ -169,7 +206,7 @@ export const make: Effect.Effect<
         )
         yield* insertPayments(link, transition.events)
         yield* appendEvents(transition.events)
-      }).pipe(Effect.orDie)
+      }).pipe(Effect.catchIf((error): error is SqlError => error instanceof SqlError, Effect.die))
     )
 
   const save: PaymentLinkRepositoryShape["save"] = (transition) =>
@@ -188,9 +225,12 @@ export const make: Effect.Effect<
         // that changes neither receipt nor customer (nor, for a confirmation, status or expiry).
         yield* rows(sql`UPDATE payment_links SET status = ${link.status}, expire_by = ${link.expireBy}
             WHERE id = ${link.id} AND (status <> ${link.status} OR expire_by <> ${link.expireBy})`).pipe(Effect.orDie)
-        yield* rows(sql`UPDATE payment_links SET receipt = ${link.receipt}, customer_id = ${customerId}
+        yield* referenceChecked(
+          rows(sql`UPDATE payment_links SET receipt = ${link.receipt}, customer_id = ${customerId}
             WHERE id = ${link.id} AND (receipt IS DISTINCT FROM ${link.receipt}
-              OR customer_id IS DISTINCT FROM ${customerId})`).pipe(Effect.orDie)
+              OR customer_id IS DISTINCT FROM ${customerId})`),
+          link
+        )
         yield* insertPayments(link, transition.events).pipe(Effect.orDie)
         yield* appendEvents(transition.events).pipe(Effect.orDie)
       }),

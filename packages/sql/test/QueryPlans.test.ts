@@ -116,7 +116,11 @@ const lists: ReadonlyArray<[string, ListQuery]> = [
   ["a receipt filter", query({ receipt: `R-${7 + MERCHANTS * 10}` })],
   ["a customer filter", query({ customerId: `cust_${pad(7, 14)}` })],
   ["a payment filter", query({ paymentId: `pay_${pad(7 + MERCHANTS * 10, 14)}` })],
-  ["a created_at range", query({ from: 1_700_000_000 + 1000, to: 1_700_000_000 + 2000 })]
+  ["a created_at range", query({ from: 1_700_000_000 + 1000, to: 1_700_000_000 + 2000 })],
+  ["the Payment Links first page", query({ contract: "payment_links" })],
+  ["a Payment Links reference filter", query({ contract: "payment_links", receipt: "R-1" })],
+  ["a Payment Links status filter", query({ contract: "payment_links", status: "issued" })],
+  ["the UPI links", query({ contract: "payment_links", upiLink: true })]
 ]
 
 describe("query plans on SQLite", () => {
@@ -137,7 +141,9 @@ describe("query plans on SQLite", () => {
         expect.stringMatching(/^SEARCH payment_links USING INDEX sqlite_autoindex_payment_links_\d \(id=\?\)$/)
       ])
       const firstPage = yield* plan(listStatement(sql, tenant, query(), NOW))
-      expect(firstPage).toEqual(["SEARCH payment_links USING INDEX payment_links_by_tenant (merchant_id=? AND mode=?)"])
+      expect(firstPage).toEqual([
+        "SEARCH payment_links USING INDEX payment_links_by_tenant (merchant_id=? AND mode=? AND contract=?)"
+      ])
       for (const [, listQuery] of lists) {
         const details = yield* plan(listStatement(sql, tenant, listQuery, NOW))
         for (const detail of details) {

@@ -3,6 +3,7 @@
  * PostgreSQL). `makeStorage` must return a fresh, empty store each time it is called.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Contracts from "@paylinks/core/Contracts"
 import { IdempotencyStore } from "@paylinks/core/IdempotencyStore"
 import * as IdGenerator from "@paylinks/core/IdGenerator"
 import type { PaymentLinkId, ShortCode } from "@paylinks/core/Ids"
@@ -271,6 +272,79 @@ export const storageContract = (
             expect(yield* repository.list(a.tenant, query({ paymentId: "pay_00000000000001" }), now)).toEqual([])
           })
         )
+      )
+
+      it.effect(
+        "Payment Links: each contract sees only its own links; a reference is unique per merchant and mode",
+        () =>
+          run(
+            Effect.gen(function* () {
+              const { links, a, aLive, b } = yield* setup
+              const v2 = Contracts.paymentLinks
+              const plink = yield* links.create(a, { amount: 5000, reference_id: "ORD-1" }, {}, v2)
+              const invoice = yield* links.create(a, { type: "link", amount: 5000, receipt: "ORD-1" })
+              // The invoices' receipt is not unique; it does not collide with a Payment Links reference.
+              const invoiceAgain = yield* links.create(a, { type: "link", amount: 5000, receipt: "ORD-1" })
+              expect(plink.id.startsWith("plink_")).toBe(true)
+              expect(ids(yield* links.list(a.tenant, {}, v2))).toEqual([plink.id])
+              expect(ids(yield* links.list(a.tenant, {}))).toEqual([invoiceAgain.id, invoice.id].sort().reverse())
+              expect(ids(yield* links.list(a.tenant, { reference_id: "ORD-1" }, v2))).toEqual([plink.id])
+              expect(yield* Effect.flip(links.get(a.tenant, plink.id))).toMatchObject({ _tag: "LinkNotFound" })
+              expect(yield* Effect.flip(links.get(a.tenant, invoice.id, v2))).toMatchObject({ _tag: "LinkNotFound" })
+
+              const taken = yield* Effect.flip(links.create(a, { amount: 7000, reference_id: "ORD-1" }, {}, v2))
+              expect(taken._tag).toBe("ReferenceTaken")
+              expect(ids(yield* links.list(a.tenant, {}, v2))).toEqual([plink.id])
+              // Another merchant, or the other mode, may use the same reference.
+              yield* links.create(b, { amount: 5000, reference_id: "ORD-1" }, {}, v2)
+              yield* links.create(aLive, { amount: 5000, reference_id: "ORD-1" }, {}, v2)
+
+              // An update that takes a held reference is refused and changes nothing.
+              const other = yield* links.create(a, { amount: 9000, reference_id: "ORD-2" }, {}, v2)
+              const refused = yield* Effect.flip(links.update(a.tenant, other.id, { reference_id: "ORD-1" }, v2))
+              expect(refused._tag).toBe("ReferenceTaken")
+              expect(yield* links.get(a.tenant, other.id, v2)).toEqual(other)
+              const renamed = yield* links.update(a.tenant, other.id, { reference_id: "ORD-3" }, v2)
+              expect(renamed.receipt).toBe("ORD-3")
+              // The freed reference can be used again.
+              yield* links.create(a, { amount: 1000, reference_id: "ORD-2" }, {}, v2)
+            })
+          )
+      )
+
+      it.effect(
+        "Payment Links: concurrent creates with one reference store one link; pay against cancel has one winner",
+        () =>
+          run(
+            Effect.gen(function* () {
+              const { links, a } = yield* setup
+              const v2 = Contracts.paymentLinks
+              const outcomes = yield* Effect.all(
+                Array.from({ length: 8 }, (_, i) =>
+                  Effect.either(links.create(a, { amount: 1000 + i, reference_id: "RACE" }, {}, v2))
+                ),
+                { concurrency: "unbounded" }
+              )
+              expect(outcomes.filter(Either.isRight)).toHaveLength(1)
+              expect(outcomes.filter(Either.isLeft).map((outcome) => outcome.left._tag)).toEqual(
+                Array.from({ length: 7 }, () => "ReferenceTaken")
+              )
+              expect(yield* links.list(a.tenant, { reference_id: "RACE" }, v2)).toHaveLength(1)
+
+              const link = yield* links.create(a, { amount: 5000 }, {}, v2)
+              const [paid, cancelled] = yield* Effect.all(
+                [
+                  Effect.either(links.pay(a.tenant, link.id, {}, v2)),
+                  Effect.either(links.cancel(a.tenant, link.id, v2))
+                ],
+                { concurrency: "unbounded" }
+              )
+              expect([Either.isRight(paid), Either.isRight(cancelled)].filter(Boolean)).toHaveLength(1)
+              const stored = yield* links.get(a.tenant, link.id, v2)
+              expect(stored.status).toBe(Either.isRight(paid) ? "paid" : "cancelled")
+              expect(stored.version).toBe(2)
+            })
+          )
       )
 
       it.effect("appends each transition's events with it, in order, with unique evt_ ids, per tenant", () =>
