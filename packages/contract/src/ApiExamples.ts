@@ -6,10 +6,15 @@
  *
  * Built on demand (`examples()`), when the document is generated: loading the contract costs nothing.
  */
-import { LinkNotFound, OperationNotAllowed } from "@paylinks/core/DomainError"
+import * as Contracts from "@paylinks/core/Contracts"
+import { invalid, LinkNotFound, OperationNotAllowed } from "@paylinks/core/DomainError"
+import { CustomerId, MerchantId, OrderId, PaymentId, PaymentLinkId, ShortCode } from "@paylinks/core/Ids"
 import * as Money from "@paylinks/core/Money"
+import * as Tenant from "@paylinks/core/Tenant"
+import * as Transitions from "@paylinks/core/Transitions"
 import * as Validation from "@paylinks/core/Validation"
 import * as Either from "effect/Either"
+import * as PaymentLinkWire from "./PaymentLinkWire.js"
 import type * as SandboxWire from "./SandboxWire.js"
 import type * as Wire from "./Wire.js"
 import * as WireErrors from "./WireErrors.js"
@@ -178,6 +183,58 @@ const inbox: SandboxWire.InboxCollection = {
   ]
 }
 
+// The Payment Links examples are one example link taken through core's transitions and rendered by the
+// contract's mapper, so they are what the server answers.
+
+const paymentLinkRequest = {
+  amount: 50_000,
+  currency: "INR",
+  accept_partial: false,
+  expire_by: T0 + 31 * DAY,
+  reference_id: "TS-1042",
+  description: "Annual membership, Riverside Yoga",
+  customer: { name: customer.name, email: customer.email, contact: customer.contact },
+  notify: { sms: true, email: true },
+  reminder_enable: true,
+  notes: { plan: "annual", branch: "Indiranagar" },
+  callback_url: "https://riverside-yoga.example.com/paid",
+  callback_method: "get"
+} satisfies PaymentLinkWire.CreatePaymentLinkRequest
+
+const paymentLinkUpdateRequest = {
+  reference_id: "TS-1042-b",
+  expire_by: T0 + 45 * DAY,
+  notes: { plan: "annual", branch: "Koramangala" }
+} satisfies PaymentLinkWire.UpdatePaymentLinkRequest
+
+const exampleLinks = () => {
+  const command = Either.getOrThrow(Validation.validateCreatePaymentLink(paymentLinkRequest, { now: T0, mode: "test" }))
+  const issued = Transitions.issue(
+    command,
+    {
+      tenant: Tenant.make(MerchantId.make("acc_Q7bLz0cRyA2m9T"), "test"),
+      contract: "payment_links",
+      id: PaymentLinkId.make("plink_Q7bM2kFz9XwL4e"),
+      orderId: OrderId.make(ORDER_ID),
+      shortCode: ShortCode.make("Xk29bQ7m"),
+      shortUrl: SHORT_URL,
+      customer: Transitions.newCustomer(CustomerId.make(CUSTOMER_ID), command.customer!),
+      keyId: null,
+      idempotencyKey: null
+    },
+    T0
+  ).link
+  const update = Either.getOrThrow(Validation.validateUpdatePaymentLink(paymentLinkUpdateRequest, issued, T0 + DAY))
+  return {
+    issued,
+    updated: Either.getOrThrow(Transitions.update(issued, update, T0 + DAY, Contracts.paymentLinks.update)).link,
+    cancelled: Either.getOrThrow(Transitions.cancel(issued, T0 + 2 * DAY)).link,
+    paid: Either.getOrThrow(
+      Transitions.pay(issued, { amount: null, method: "upi" }, PaymentId.make(PAYMENT_ID), T0 + DAY + 3_600)
+    ).link
+  }
+}
+
 /** The envelope of a refusal, exactly as it is sent. */
 const envelope = (error: Wire.ApiError): unknown => JSON.parse(WireErrors.body(error))
 
@@ -228,8 +285,13 @@ export const serverAnswers = (): Readonly<
   }
 })
 
+/** A state refusal of the Payment Links contract, with its own text. */
+const paymentLinkRefusal = (error: OperationNotAllowed): unknown =>
+  envelope(WireErrors.badRequest(PaymentLinkWire.refusalText(error)))
+
 /** The examples of every endpoint, by its operation id (`group.endpoint`). */
 export const examples = (): Readonly<Record<string, OperationExamples>> => ({
+  ...paymentLinkExamples(),
   "invoices.create": {
     summary: "A link for ₹500.00, sent to the customer by SMS and email",
     request: createRequest,
@@ -298,3 +360,53 @@ export const examples = (): Readonly<Record<string, OperationExamples>> => ({
     responses: { 200: inbox, 400: refused(Validation.validateInboxQuery({ channel: "fax" })) }
   }
 })
+
+const paymentLinkExamples = (): Readonly<Record<string, OperationExamples>> => {
+  const links = exampleLinks()
+  const entity = PaymentLinkWire.toPaymentLinkEntity
+  return {
+    "paymentLinks.create": {
+      summary: "A link for ₹500.00, sent to the customer by SMS and email",
+      request: paymentLinkRequest,
+      responses: {
+        200: entity(links.issued),
+        400: refused(
+          Validation.validateCreatePaymentLink({ ...paymentLinkRequest, amount: 50 }, { now: T0, mode: "test" })
+        )
+      }
+    },
+    "paymentLinks.fetch": {
+      summary: "A link that was paid",
+      responses: { 200: entity(links.paid), 400: domain(new LinkNotFound({ id: "plink_Q7bM2kFz9XwL4f" })) }
+    },
+    "paymentLinks.list": {
+      summary: "The newest link",
+      responses: {
+        200: PaymentLinkWire.toPaymentLinkList([links.issued]),
+        400: refused(Validation.validatePaymentLinkListQuery({ count: "500" }))
+      }
+    },
+    "paymentLinks.update": {
+      summary: "A new reference, a later expiry and changed notes",
+      request: paymentLinkUpdateRequest,
+      responses: {
+        200: entity(links.updated),
+        400: paymentLinkRefusal(new OperationNotAllowed({ status: "paid", operation: "update" }))
+      }
+    },
+    "paymentLinks.cancel": {
+      summary: "A created link cancelled",
+      responses: {
+        200: entity(links.cancelled),
+        400: paymentLinkRefusal(new OperationNotAllowed({ status: "paid", operation: "cancel" }))
+      }
+    },
+    "paymentLinks.notifyBy": {
+      summary: "The link sent again by email",
+      responses: {
+        200: { success: true },
+        400: domain(invalid("medium", Contracts.paymentLinks.invalidMedium("fax")))
+      }
+    }
+  }
+}

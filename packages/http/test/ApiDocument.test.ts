@@ -126,6 +126,20 @@ const validates: Readonly<Record<string, (body: Record<string, unknown>) => Eith
       { amount: 50_000, currency: Money.INR, createdAt: T0, partialPayment: false, firstPaymentMinAmount: null },
       T0 + 86_400
     ),
+  "paymentLinks.create": (body) => Validation.validateCreatePaymentLink(body, { now: T0, mode: "test" }),
+  "paymentLinks.update": (body) =>
+    Validation.validateUpdatePaymentLink(
+      body,
+      {
+        amount: 50_000,
+        currency: Money.INR,
+        createdAt: T0,
+        partialPayment: false,
+        firstPaymentMinAmount: null,
+        upiLink: false
+      },
+      T0 + 86_400
+    ),
   "sandbox.pay": (body) => Validation.validatePayment(body),
   "sandbox.advanceClock": (body) => Validation.validateClockAdvance(body)
 }
