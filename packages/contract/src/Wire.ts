@@ -179,7 +179,10 @@ export const OrderEntity = Schema.Struct({
   status: Schema.Literal("created", "attempted", "paid"),
   attempts: Integer("The number of payments made against the order."),
   notes: Schema.Tuple(),
-  created_at: Timestamp
+  created_at: Timestamp,
+  product_type: Schema.optional(Schema.Literal("payment_link_v2")).annotations({
+    description: "`payment_link_v2` for the order of a Payment Links link; absent for an invoice's."
+  })
 }).annotations({ identifier: "Order", description: "The order of a link (Razorpay's order entity)." })
 export type OrderEntity = typeof OrderEntity.Type
 
@@ -646,5 +649,6 @@ export const toOrderEntity = (link: PaymentLink): OrderEntity => ({
   status: link.amountPaid === 0 ? "created" : link.amountPaid >= link.amount ? "paid" : "attempted",
   attempts: link.payments.length,
   notes: [],
-  created_at: link.createdAt
+  created_at: link.createdAt,
+  ...(link.contract === "payment_links" ? { product_type: "payment_link_v2" as const } : {})
 })

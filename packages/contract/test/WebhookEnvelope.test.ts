@@ -9,6 +9,7 @@ import * as Transitions from "@paylinks/core/Transitions"
 import * as Validation from "@paylinks/core/Validation"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { toPaymentLinkEntity } from "../src/PaymentLinkWire.js"
 import * as Envelope from "../src/WebhookEnvelope.js"
 import { InvoiceEntity, OrderEntity, PaymentEntity } from "../src/Wire.js"
 
@@ -114,6 +115,60 @@ describe("envelope", () => {
     const body = Envelope.envelope(event, "invoice.cancelled")
     expect(body.contains).toEqual(["invoice"])
     expect(Object.keys(body.payload)).toEqual(["invoice"])
-    expect(body.payload.invoice.entity.cancelled_at).toBe(T + 9)
+    expect(body.payload.invoice?.entity.cancelled_at).toBe(T + 9)
+  })
+})
+
+describe("envelope of a Payment Links link", () => {
+  const command = accept(
+    Validation.validateCreatePaymentLink(
+      { amount: 100000, accept_partial: true, reference_id: "R9", customer: { email: "c@x.example" } },
+      { now: T, mode: "test" }
+    )
+  )
+  const link = Transitions.issue(
+    command,
+    {
+      tenant: Tenant.make(MerchantId.make("acc_AAAAAAAAAAAAAA"), "test"),
+      contract: "payment_links",
+      id: PaymentLinkId.make("plink_00000000000001"),
+      orderId: OrderId.make("order_00000000000002"),
+      shortCode: ShortCode.make("AbCdEfGi"),
+      shortUrl: "https://pay.example/i/AbCdEfGi",
+      customer: Transitions.newCustomer(CustomerId.make("cust_00000000000002"), command.customer!),
+      keyId: null,
+      idempotencyKey: null
+    },
+    T
+  ).link
+
+  it("payment_link.partially_paid and .paid carry payment_link, order and payment, in that order", () => {
+    const part = accept(
+      Transitions.pay(link, { amount: 40000 as never, method: "upi" }, PaymentId.make("pay_00000000000002"), T + 5)
+    )
+    const event = part.events.find((e) => e._tag === "LinkPartiallyPaid")!
+    expect(DomainEvent.webhookEventName(event)).toBe("payment_link.partially_paid")
+    const body = JSON.parse(Envelope.render(event, "payment_link.partially_paid"))
+    expect(body.contains).toEqual(["payment_link", "order", "payment"])
+    expect(Object.keys(body.payload)).toEqual(["payment_link", "order", "payment"])
+    expect(body.payload.payment_link.entity).toEqual(toPaymentLinkEntity(part.link))
+    expect(body.payload.payment_link.entity.status).toBe("partially_paid")
+    expect(body.payload.order.entity.product_type).toBe("payment_link_v2")
+    expect(body.payload.payment.entity).toMatchObject({ id: "pay_00000000000002", invoice_id: null, amount: 40000 })
+    const rest = accept(
+      Transitions.pay(part.link, { amount: null, method: "upi" }, PaymentId.make("pay_00000000000003"), T + 9)
+    )
+    expect(DomainEvent.webhookEventName(rest.events.find((e) => e._tag === "LinkPaid")!)).toBe("payment_link.paid")
+  })
+
+  it("payment_link.cancelled and .expired carry the payment_link alone", () => {
+    const cancelled = accept(Transitions.cancel(link, T + 9)).events[0]!
+    expect(DomainEvent.webhookEventName(cancelled)).toBe("payment_link.cancelled")
+    const body = Envelope.envelope(cancelled, "payment_link.cancelled")
+    expect(body.contains).toEqual(["payment_link"])
+    expect(Object.keys(body.payload)).toEqual(["payment_link"])
+    const expired = accept(Transitions.expire(link, link.expireBy)).events[0]!
+    expect(DomainEvent.webhookEventName(expired)).toBe("payment_link.expired")
+    expect(Envelope.envelope(expired, "payment_link.expired").payload.payment_link?.entity.status).toBe("expired")
   })
 })

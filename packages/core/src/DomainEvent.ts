@@ -3,7 +3,7 @@
  * notifications) can render exactly what was true at that moment without reading the link again.
  */
 import * as Schema from "effect/Schema"
-import { Channel, Payment, PaymentLink, UnixSeconds } from "./PaymentLink.js"
+import { Channel, type Contract, Payment, PaymentLink, UnixSeconds } from "./PaymentLink.js"
 
 const base = {
   link: PaymentLink,
@@ -41,18 +41,25 @@ export const DomainEvent = Schema.Union(
 )
 export type DomainEvent = typeof DomainEvent.Type
 
-/** The Razorpay webhook event name of a domain event, for the events Razorpay (or paylinks) publishes. */
-export const webhookEventName = (event: DomainEvent): string | undefined => {
-  switch (event._tag) {
-    case "LinkPartiallyPaid":
-      return "invoice.partially_paid"
-    case "LinkPaid":
-      return "invoice.paid"
-    case "LinkExpired":
-      return "invoice.expired"
-    case "LinkCancelled":
-      return "invoice.cancelled"
-    default:
-      return undefined
+/** The webhook event names of each contract, by the domain event they announce. */
+const WEBHOOK_EVENT_NAMES = {
+  invoices: {
+    LinkPartiallyPaid: "invoice.partially_paid",
+    LinkPaid: "invoice.paid",
+    LinkExpired: "invoice.expired",
+    LinkCancelled: "invoice.cancelled"
+  },
+  payment_links: {
+    LinkPartiallyPaid: "payment_link.partially_paid",
+    LinkPaid: "payment_link.paid",
+    LinkExpired: "payment_link.expired",
+    LinkCancelled: "payment_link.cancelled"
   }
-}
+} as const satisfies Record<Contract, Partial<Record<DomainEvent["_tag"], string>>>
+
+/**
+ * The Razorpay webhook event name of a domain event, in the contract of its link, for the events Razorpay
+ * (or paylinks) publishes.
+ */
+export const webhookEventName = (event: DomainEvent): string | undefined =>
+  (WEBHOOK_EVENT_NAMES[event.link.contract] as Partial<Record<DomainEvent["_tag"], string>>)[event._tag]

@@ -13,22 +13,36 @@ import { invalid, type ValidationFailed } from "./DomainError.js"
 import { MerchantId } from "./Ids.js"
 import { Mode, type Tenant } from "./Tenant.js"
 
-/** The events an endpoint can subscribe to: Razorpay's three, plus paylinks' opt-in `invoice.cancelled`. */
+/**
+ * The events an endpoint can subscribe to: the invoices API's three Razorpay events plus paylinks' opt-in
+ * `invoice.cancelled`, and the Payment Links API's four.
+ */
 export const WebhookEventName = Schema.Literal(
   "invoice.partially_paid",
   "invoice.paid",
   "invoice.expired",
-  "invoice.cancelled"
+  "invoice.cancelled",
+  "payment_link.paid",
+  "payment_link.partially_paid",
+  "payment_link.cancelled",
+  "payment_link.expired"
 )
 export type WebhookEventName = typeof WebhookEventName.Type
 
 export const webhookEventNames: ReadonlyArray<WebhookEventName> = WebhookEventName.literals
 
-/** What an endpoint gets when it names no events: Razorpay's events (a legacy cancel sends nothing there). */
+/**
+ * What an endpoint gets when it names no events: the events Razorpay sends (a legacy cancel sends nothing
+ * there; a Payment Links cancel does).
+ */
 export const defaultEvents: ReadonlyArray<WebhookEventName> = [
   "invoice.partially_paid",
   "invoice.paid",
-  "invoice.expired"
+  "invoice.expired",
+  "payment_link.paid",
+  "payment_link.partially_paid",
+  "payment_link.cancelled",
+  "payment_link.expired"
 ]
 
 export class WebhookEndpoint extends Schema.Class<WebhookEndpoint>("WebhookEndpoint")({
@@ -94,7 +108,10 @@ export const validateUrl = (raw: unknown): Either.Either<string, ValidationFaile
   return Either.right(url.href)
 }
 
-/** Event names as given (a list, or comma-separated text); none means `defaultEvents`. Duplicates collapse. */
+/**
+ * Event names as given (a list, or comma-separated text); none means `defaultEvents`, `*` every event.
+ * Duplicates collapse.
+ */
 export const validateEvents = (raw: unknown): Either.Either<ReadonlyArray<WebhookEventName>, ValidationFailed> => {
   if (raw === undefined || raw === null) return Either.right(defaultEvents)
   const items = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined
@@ -103,6 +120,7 @@ export const validateEvents = (raw: unknown): Either.Either<ReadonlyArray<Webhoo
   for (const item of items) {
     const name = typeof item === "string" ? item.trim() : item
     if (name === "") continue
+    if (name === "*") return Either.right(webhookEventNames)
     if (!Schema.is(WebhookEventName)(name))
       return Either.left(
         invalid("events", `${String(name)} is not a valid event. Valid events: ${webhookEventNames.join(", ")}.`)

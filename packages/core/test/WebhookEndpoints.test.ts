@@ -1,7 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { MerchantId } from "../src/Ids.js"
-import { defaultEvents, validateEvents, validateUrl, WebhookEndpoint } from "../src/WebhookEndpoints.js"
+import {
+  defaultEvents,
+  validateEvents,
+  validateUrl,
+  WebhookEndpoint,
+  WebhookEventName
+} from "../src/WebhookEndpoints.js"
 
 const problem = <A>(result: Either.Either<A, { readonly message: string }>) =>
   Either.isLeft(result) ? result.left.message : "accepted"
@@ -26,6 +32,9 @@ describe("webhook endpoint validation", () => {
   it("defaults to Razorpay's three events; invoice.cancelled is opt-in", () => {
     expect(validateEvents(undefined)).toEqual(Either.right(defaultEvents))
     expect(defaultEvents).not.toContain("invoice.cancelled")
+    expect(defaultEvents).toContain("payment_link.cancelled")
+    expect(validateEvents("*")).toEqual(Either.right(WebhookEventName.literals))
+    expect(validateEvents(["payment_link.paid", "*"])).toEqual(Either.right(WebhookEventName.literals))
     expect(validateEvents("invoice.cancelled, invoice.paid,invoice.paid")).toEqual(
       Either.right(["invoice.paid", "invoice.cancelled"])
     )
@@ -33,7 +42,7 @@ describe("webhook endpoint validation", () => {
 
   it("refuses unknown and empty event lists", () => {
     expect(problem(validateEvents(["payment.captured"]))).toBe(
-      "payment.captured is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled."
+      "payment.captured is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired."
     )
     expect(problem(validateEvents(""))).toBe("The events must name at least one event.")
     expect(problem(validateEvents(42))).toBe("The events must be a list of event names.")
