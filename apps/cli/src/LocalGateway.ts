@@ -12,6 +12,7 @@ import * as Tenant from "@paylinks/core/Tenant"
 import type * as InProcess from "@paylinks/http/InProcess"
 import * as PaylinksServer from "@paylinks/http/PaylinksServer"
 import * as Readiness from "@paylinks/http/Readiness"
+import { PaymentLinkEntity, PaymentLinkList } from "@paylinks/contract/PaymentLinkWire"
 import { InboxCollection, SandboxPaymentResult } from "@paylinks/contract/SandboxWire"
 import { ErrorDetail, InvoiceCollection, InvoiceEntity, NotifyResult } from "@paylinks/contract/Wire"
 import { announcement, ensureCredentials } from "@paylinks/runtime/Bootstrap"
@@ -72,20 +73,24 @@ export const make = (principal: Principal, call: InProcess.Call) => {
       body: body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body))
     })
   const invoice = (id: string) => `/v1/invoices/${path(id)}`
+  const paymentLink = (id: string) => `/v1/payment_links/${path(id)}`
+  const created =
+    <A, I>(schema: Schema.Schema<A, I>) =>
+    (response: InProcess.Response) =>
+      Effect.map(answer(schema)(response), (entity) => ({
+        entity,
+        replayed: response.headers["idempotent-replayed"] === "true"
+      }))
+  const idempotency = (key: string | undefined): Record<string, string> =>
+    key === undefined ? {} : { "idempotency-key": key }
 
   return LinksGateway.of({
     mode: principal.tenant.mode,
-    create: (input, options) => {
-      const key = options?.idempotencyKey
-      return Effect.flatMap(
-        send("POST", "/v1/invoices", { type: "link", ...input }, key === undefined ? {} : { "idempotency-key": key }),
-        (response) =>
-          Effect.map(answer(InvoiceEntity)(response), (entity) => ({
-            entity,
-            replayed: response.headers["idempotent-replayed"] === "true"
-          }))
-      )
-    },
+    create: (input, options) =>
+      Effect.flatMap(
+        send("POST", "/v1/invoices", { type: "link", ...input }, idempotency(options?.idempotencyKey)),
+        created(InvoiceEntity)
+      ),
     get: (id) => Effect.flatMap(send("GET", invoice(id)), answer(InvoiceEntity)),
     list: (filters) =>
       Effect.flatMap(send("GET", withQuery("/v1/invoices", filtersAsQuery(filters))), (response) =>
@@ -102,6 +107,22 @@ export const make = (principal: Principal, call: InProcess.Call) => {
       return Effect.flatMap(send("POST", `/v1/sandbox/invoices/${path(id)}/payments`, body), (response) =>
         Effect.map(answer(SandboxPaymentResult)(response), (result) => result.invoice)
       )
+    },
+    paymentLinks: {
+      create: (input, options) =>
+        Effect.flatMap(
+          send("POST", "/v1/payment_links", input, idempotency(options?.idempotencyKey)),
+          created(PaymentLinkEntity)
+        ),
+      get: (id) => Effect.flatMap(send("GET", paymentLink(id)), answer(PaymentLinkEntity)),
+      list: (filters) =>
+        Effect.flatMap(send("GET", withQuery("/v1/payment_links", filtersAsQuery(filters))), (response) =>
+          Effect.map(answer(PaymentLinkList)(response), (page) => page.payment_links)
+        ),
+      cancel: (id) => Effect.flatMap(send("POST", `${paymentLink(id)}/cancel`), answer(PaymentLinkEntity)),
+      update: (id, input) => Effect.flatMap(send("PATCH", paymentLink(id), input), answer(PaymentLinkEntity)),
+      notify: (id, medium) =>
+        Effect.flatMap(send("POST", `${paymentLink(id)}/notify_by/${path(medium)}`), answer(NotifyResult))
     },
     inbox: (filters) =>
       Effect.flatMap(send("GET", withQuery("/v1/sandbox/inbox", filtersAsQuery(filters))), (response) =>
