@@ -139,14 +139,17 @@ export const PaymentEntity = Schema.Struct({
   currency: Schema.String,
   status: Schema.Literal("captured"),
   order_id: prefixed("order_"),
-  invoice_id: prefixed("inv_"),
+  invoice_id: Schema.NullOr(prefixed("inv_")).annotations({
+    description: "The invoice of a link of the invoices API; null for a Payment Links payment."
+  }),
   international: Schema.Literal(false),
   method: Schema.String,
   amount_refunded: Schema.Literal(0),
   refund_status: Schema.Null,
   captured: Schema.Literal(true),
   description: Schema.String.annotations({
-    description: "`Invoice #<invoice id>`, as Razorpay describes a link's payment."
+    description:
+      "`Invoice #<invoice id>`, as Razorpay describes an invoice link's payment; a Payment Links payment carries its link's description."
   }),
   card_id: Schema.Null,
   bank: Schema.Null,
@@ -608,13 +611,14 @@ export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEnt
   currency: payment.currency,
   status: payment.status,
   order_id: link.orderId,
-  invoice_id: link.id,
+  // A Payment Links payment belongs to no invoice; Razorpay reports it with its link's description.
+  invoice_id: link.contract === "invoices" ? link.id : null,
   international: false,
   method: payment.method,
   amount_refunded: 0,
   refund_status: null,
   captured: true,
-  description: `Invoice #${link.id}`,
+  description: link.contract === "invoices" ? `Invoice #${link.id}` : (link.description ?? ""),
   card_id: null,
   bank: null,
   wallet: null,

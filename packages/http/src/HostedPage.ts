@@ -23,6 +23,8 @@ import {
   none as noGateway
 } from "@paylinks/core/PaymentGateway"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
+import { callbackQuery } from "@paylinks/contract/Callback"
+import * as Contracts from "@paylinks/core/Contracts"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import * as Tenant from "@paylinks/core/Tenant"
 import * as Transitions from "@paylinks/core/Transitions"
@@ -125,21 +127,15 @@ const notFound = (): RawResponse =>
   )
 
 /**
- * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback),
- * signed as Razorpay signs it: lowercase hex HMAC-SHA256, keyed with the secret of the API key that
- * created the link, over `invoice_id|invoice_receipt|invoice_status|payment_id`.
+ * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback), as the
+ * link's contract names and signs it (`Callback.callbackQuery`): lowercase hex HMAC-SHA256, keyed with the
+ * secret of the API key that created the link.
  */
 export const callbackLocation = (link: PaymentLink, payment: Payment, secret: string): string => {
-  const receipt = link.receipt ?? ""
-  const signature = createHmac("sha256", secret)
-    .update(`${link.id}|${receipt}|${link.status}|${payment.id}`)
-    .digest("hex")
+  const query = callbackQuery(link, payment)
   const url = new URL(link.callbackUrl ?? "")
-  url.searchParams.set("razorpay_payment_id", payment.id)
-  url.searchParams.set("razorpay_invoice_id", link.id)
-  url.searchParams.set("razorpay_invoice_status", link.status)
-  url.searchParams.set("razorpay_invoice_receipt", receipt)
-  url.searchParams.set("razorpay_signature", signature)
+  for (const [name, value] of query.parameters) url.searchParams.set(name, value)
+  url.searchParams.set("razorpay_signature", createHmac("sha256", secret).update(query.signed).digest("hex"))
   return url.toString()
 }
 
@@ -341,7 +337,9 @@ const act = (
     if (Either.isLeft(input)) return refuse(yield* renderLink(context, request, 400, { alert: input.left, values }))
     if (context.payability === "sandbox") {
       const tenant = Tenant.make(link.merchantId, link.mode)
-      const paid = yield* Effect.either(SandboxPayment.capture(tenant, link.id, input.right))
+      const paid = yield* Effect.either(
+        SandboxPayment.capture(tenant, link.id, input.right, Contracts.ofLinkId(link.id))
+      )
       if (Either.isLeft(paid)) return refuse(yield* refusalPage(context, request, paid.left, values))
       return { _tag: "Done", response: afterPayment(context, paid.right) }
     }
