@@ -74,6 +74,8 @@ export interface PaymentLinksGatewayShape {
   readonly cancel: (id: string) => Effect.Effect<PaymentLinkEntity, GatewayError>
   readonly update: (id: string, input: UpdatePaymentLinkRequest) => Effect.Effect<PaymentLinkEntity, GatewayError>
   readonly notify: (id: string, medium: string) => Effect.Effect<NotifyResult, GatewayError>
+  /** A captured sandbox payment (test mode only). */
+  readonly pay: (id: string, input: PaymentInput) => Effect.Effect<PaymentLinkEntity, GatewayError>
 }
 
 export interface LinksGatewayShape {

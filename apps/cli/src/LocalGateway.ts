@@ -13,7 +13,7 @@ import type * as InProcess from "@paylinks/http/InProcess"
 import * as PaylinksServer from "@paylinks/http/PaylinksServer"
 import * as Readiness from "@paylinks/http/Readiness"
 import { PaymentLinkEntity, PaymentLinkList } from "@paylinks/contract/PaymentLinkWire"
-import { InboxCollection, SandboxPaymentResult } from "@paylinks/contract/SandboxWire"
+import { InboxCollection, SandboxPaymentLinkPaymentResult, SandboxPaymentResult } from "@paylinks/contract/SandboxWire"
 import { ErrorDetail, InvoiceCollection, InvoiceEntity, NotifyResult } from "@paylinks/contract/Wire"
 import { announcement, ensureCredentials } from "@paylinks/runtime/Bootstrap"
 import { DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/runtime/ServerSettings"
@@ -24,7 +24,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { EnvironmentError, Refused, UsageError } from "./CliError.js"
 import type { Connection } from "./ConnectionOptions.js"
-import { filtersAsQuery, LinksGateway } from "./LinksGateway.js"
+import { filtersAsQuery, LinksGateway, type PaymentInput } from "./LinksGateway.js"
 import { storage } from "./LocalStorage.js"
 import * as Output from "./Output.js"
 
@@ -60,6 +60,14 @@ const path = (...segments: ReadonlyArray<string>): string => segments.map(encode
 const withQuery = (base: string, query: Record<string, string>): string => {
   const search = new URLSearchParams(query).toString()
   return search === "" ? base : `${base}?${search}`
+}
+
+/** A sandbox payment's body: the values given, the others left to the API's defaults. */
+const paymentBody = (input: PaymentInput): Record<string, unknown> => {
+  const body: Record<string, unknown> = {}
+  if (input.amount !== undefined) body["amount"] = input.amount
+  if (input.method !== undefined) body["method"] = input.method
+  return body
 }
 
 /** The gateway acting as `principal`, through `call` (the server's request path in-process). */
@@ -100,14 +108,10 @@ export const make = (principal: Principal, call: InProcess.Call) => {
     update: (id, input) => Effect.flatMap(send("PATCH", invoice(id), input), answer(InvoiceEntity)),
     notify: (id, medium) =>
       Effect.flatMap(send("POST", `${invoice(id)}/notify_by/${path(medium)}`), answer(NotifyResult)),
-    pay: (id, input) => {
-      const body: Record<string, unknown> = {}
-      if (input.amount !== undefined) body["amount"] = input.amount
-      if (input.method !== undefined) body["method"] = input.method
-      return Effect.flatMap(send("POST", `/v1/sandbox/invoices/${path(id)}/payments`, body), (response) =>
+    pay: (id, input) =>
+      Effect.flatMap(send("POST", `/v1/sandbox/invoices/${path(id)}/payments`, paymentBody(input)), (response) =>
         Effect.map(answer(SandboxPaymentResult)(response), (result) => result.invoice)
-      )
-    },
+      ),
     paymentLinks: {
       create: (input, options) =>
         Effect.flatMap(
@@ -122,7 +126,11 @@ export const make = (principal: Principal, call: InProcess.Call) => {
       cancel: (id) => Effect.flatMap(send("POST", `${paymentLink(id)}/cancel`), answer(PaymentLinkEntity)),
       update: (id, input) => Effect.flatMap(send("PATCH", paymentLink(id), input), answer(PaymentLinkEntity)),
       notify: (id, medium) =>
-        Effect.flatMap(send("POST", `${paymentLink(id)}/notify_by/${path(medium)}`), answer(NotifyResult))
+        Effect.flatMap(send("POST", `${paymentLink(id)}/notify_by/${path(medium)}`), answer(NotifyResult)),
+      pay: (id, input) =>
+        Effect.flatMap(send("POST", `/v1/sandbox/payment_links/${path(id)}/payments`, paymentBody(input)), (response) =>
+          Effect.map(answer(SandboxPaymentLinkPaymentResult)(response), (result) => result.payment_link)
+        )
     },
     inbox: (filters) =>
       Effect.flatMap(send("GET", withQuery("/v1/sandbox/inbox", filtersAsQuery(filters))), (response) =>

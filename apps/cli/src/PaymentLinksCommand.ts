@@ -7,13 +7,14 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import type { PaymentLinkEntity } from "@paylinks/contract/PaymentLinkWire"
+import { PAYMENT_METHODS } from "@paylinks/core/Validation"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Connection from "./Connection.js"
 import * as ExportCommand from "./ExportCommand.js"
 import * as Flags from "./Flags.js"
 import * as ImportCommand from "./ImportCommand.js"
-import { withGateway } from "./LinksCommand.js"
+import { requireTestMode, withGateway } from "./LinksCommand.js"
 import * as Output from "./Output.js"
 
 const printEntity = (json: boolean) => (link: PaymentLinkEntity) =>
@@ -161,9 +162,33 @@ const notify = Command.make(
     )
 ).pipe(Command.withDescription("Send a Payment Link to its customer again, by SMS or email."))
 
+const pay = Command.make(
+  "pay",
+  {
+    connection: Connection.connection,
+    json: Flags.json,
+    id,
+    amount: integer("amount", "The amount to pay (default: all that is due)."),
+    method: Options.choice("method", PAYMENT_METHODS).pipe(
+      Options.withDescription("The payment method to record (default card)."),
+      Options.optional
+    )
+  },
+  (flags) =>
+    withGateway(flags.connection, (gateway) =>
+      Effect.zipRight(
+        requireTestMode(gateway, "payment-links pay makes sandbox payments"),
+        gateway.paymentLinks.pay(flags.id, {
+          amount: Option.getOrUndefined(flags.amount),
+          method: Option.getOrUndefined(flags.method)
+        })
+      )
+    ).pipe(Effect.flatMap(printEntity(flags.json)))
+).pipe(Command.withDescription("Pay a Payment Link as a customer would (sandbox, test mode only)."))
+
 export const command = Command.make("payment-links").pipe(
   Command.withDescription(
-    "Payment Links of Razorpay's current API (/v1/payment_links): create, fetch, list, update, cancel, notify, import and export."
+    "Payment Links of Razorpay's current API (/v1/payment_links): create, fetch, list, update, cancel, notify, pay, import and export."
   ),
   Command.withSubcommands([
     create,
@@ -172,6 +197,7 @@ export const command = Command.make("payment-links").pipe(
     update,
     cancel,
     notify,
+    pay,
     ImportCommand.commandFor("payment_links"),
     ExportCommand.commandFor("payment_links")
   ])

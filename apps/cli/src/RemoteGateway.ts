@@ -118,7 +118,15 @@ export const make = (options: Options) =>
           ),
         cancel: (id) => call(client.paymentLinks.cancel({ path: { id }, headers: {} })),
         update: (id, input) => call(client.paymentLinks.update({ path: { id }, payload: input })),
-        notify: (id, medium) => call(client.paymentLinks.notifyBy({ path: { id, medium }, headers: {} }))
+        notify: (id, medium) => call(client.paymentLinks.notifyBy({ path: { id, medium }, headers: {} })),
+        pay: (id, input) =>
+          call(
+            client.sandbox.payPaymentLink({
+              path: { id },
+              payload: { amount: input.amount ?? null, method: input.method ?? null },
+              headers: {}
+            })
+          ).pipe(Effect.map((result) => result.payment_link))
       },
       inbox: (filters) =>
         call(

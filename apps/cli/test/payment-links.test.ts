@@ -147,6 +147,27 @@ describe.each(["local", "remote"] as const)("payment-links commands, %s mode", (
     })
   })
 
+  it("pays in the sandbox, in parts; a paid link is found by its payment and cannot be cancelled", async () => {
+    const link = await json(["create", "--amount", "3000", "--accept-partial"], env())
+    const part = await ok(["payment-links", "pay", link.id, "--amount", "1000", "--method", "upi", "--json"], env())
+    expect(JSON.stringify(JSON.parse(part))).toBe(await wire(`/v1/payment_links/${link.id}`))
+    const partial = JSON.parse(part)
+    expect(partial).toMatchObject({ status: "partially_paid", amount_paid: 1000 })
+    expect(partial.payments).toEqual([
+      expect.objectContaining({ amount: 1000, method: "upi", plink_id: link.id, status: "captured" })
+    ])
+    expect(await paylinks(["payment-links", "cancel", link.id], env())).toMatchObject({
+      code: 1,
+      stderr: "cannot cancel or expire an already paid/partially paid link\n"
+    })
+    const paid = await ok(["payment-links", "pay", link.id], env())
+    expect(paid).toMatch(/^status\s+paid$/m)
+    expect(paid).toMatch(/^amount_paid\s+INR 30\.00$/m)
+    const paymentId = partial.payments[0].payment_id
+    const found = await json(["list", "--payment-id", paymentId, "--status", "paid"], env())
+    expect(found.payment_links.map((item: Entity) => item.id)).toEqual([link.id])
+  })
+
   it("refuses with exit 1 and Razorpay's texts for this API; a legacy flag is a usage error (exit 2)", async () => {
     const reference = unique(`taken-${mode}`)
     const link = await json(["create", "--amount", "5000", "--reference-id", reference], env())

@@ -307,6 +307,12 @@ export interface PromiseClient {
       body?: SandboxWire.SandboxPaymentRequest,
       options?: WriteOptions
     ) => Promise<SandboxWire.SandboxPaymentResult>
+    /** The same sandbox payment on a link of the Payment Links API (`plink_…`). */
+    readonly payPaymentLink: (
+      id: string,
+      body?: SandboxWire.SandboxPaymentRequest,
+      options?: WriteOptions
+    ) => Promise<SandboxWire.SandboxPaymentLinkPaymentResult>
     readonly clock: () => Promise<SandboxWire.TestClockEntity>
     readonly advanceClock: (
       body: SandboxWire.AdvanceClockRequest,
@@ -360,6 +366,10 @@ export const promise = (options: Options): PromiseClient => {
     sandbox: {
       pay: (id, body, write) =>
         run((client) => client.sandbox.pay({ path: { id }, payload: body ?? {}, headers: idempotency(write) })),
+      payPaymentLink: (id, body, write) =>
+        run((client) =>
+          client.sandbox.payPaymentLink({ path: { id }, payload: body ?? {}, headers: idempotency(write) })
+        ),
       clock: () => run((client) => client.sandbox.clock()),
       advanceClock: (body, write) =>
         run((client) => client.sandbox.advanceClock({ payload: body, headers: idempotency(write) })),

@@ -104,6 +104,14 @@ describe("the Promise client against a real server", () => {
     expect(page).toEqual({ payment_links: [updated] })
     expect(await paylinks.paymentLinks.notifyBy(created.id, "sms")).toEqual({ success: true })
 
+    const partial = await paylinks.paymentLinks.create({ amount: 3000, accept_partial: true })
+    const paid = await paylinks.sandbox.payPaymentLink(partial.id, { amount: 1000, method: "upi" })
+    expect(paid.entity).toBe("sandbox_payment")
+    expect(paid.payment).toMatchObject({ amount: 1000, method: "upi", invoice_id: null })
+    expect(paid.payment_link).toMatchObject({ status: "partially_paid", amount_paid: 1000 })
+    expect(paid.payment_link.payments).toEqual([expect.objectContaining({ payment_id: paid.payment.id, amount: 1000 })])
+    expect(await paylinks.paymentLinks.fetch(partial.id)).toEqual(paid.payment_link)
+
     const cancelled = await paylinks.paymentLinks.cancel(created.id)
     expect(cancelled.status).toBe("cancelled")
     const twice = await rejection(paylinks.paymentLinks.cancel(created.id))
