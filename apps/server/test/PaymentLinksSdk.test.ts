@@ -265,9 +265,37 @@ const suite = (name: string, database: Effect.Effect<string, never, any>) =>
               rzp.paymentLink.edit(link.id, { notes: { step: "3" } }),
               "update can only be made in created or partially paid state"
             )
+            // What a webhook receiver fetches next, through the SDK's payments and orders resources.
+            const paymentId = rest.body.payment.id
+            const fetchedPayment = await rzp.payments.fetch(paymentId)
+            expect(fetchedPayment).toEqual(rest.body.payment)
+            const order = await rzp.orders.fetch(link.order_id)
+            expect(order).toMatchObject({
+              id: link.order_id,
+              entity: "order",
+              amount: 30000,
+              amount_paid: 30000,
+              amount_due: 0,
+              status: "paid",
+              attempts: 2,
+              product_type: "payment_link_v2"
+            })
+            const orderPayments = await rzp.orders.fetchPayments(link.order_id)
+            expect(orderPayments).toMatchObject({ entity: "collection", count: 2 })
+            expect(orderPayments.items.map((item: any) => item.id)).toEqual([part.body.payment.id, paymentId])
+            expect(orderPayments.items[1]).toEqual(fetchedPayment)
+            await refused(rzp.payments.fetch("pay_00000000000000"), "The id provided does not exist")
+            await refused(rzp.orders.fetch("order_00000000000000"), "The id provided does not exist")
+            await refused(rzp.payments.fetch("pay_x"), "x is not a valid id")
+
             // An invoices id names nothing on the Payment Links sandbox route either.
             const invoice = await rzp.invoices.create({ type: "link", amount: 1000 })
             const wrong = await call("POST", `/v1/sandbox/payment_links/${invoice.id}/payments`, {})
+            const invoicePaid = await call("POST", `/v1/sandbox/invoices/${invoice.id}/payments`, {})
+            expect(await rzp.payments.fetch(invoicePaid.body.payment.id)).toEqual(invoicePaid.body.payment)
+            const invoiceOrder = await rzp.orders.fetch(invoice.order_id)
+            expect(invoiceOrder).toMatchObject({ id: invoice.order_id, status: "paid" })
+            expect(invoiceOrder).not.toHaveProperty("product_type")
             expect(wrong).toMatchObject({
               status: 400,
               body: { error: { description: "The id provided does not exist" } }

@@ -217,6 +217,47 @@ export class PaymentLinksGroup extends HttpApiGroup.make("paymentLinks")
   .annotate(TrailingSlash, true)
   .annotate(OpenApi.Description, "Payment Links (Razorpay's current Payment Links API).") {}
 
+/** The payments of links of either API, as a webhook receiver fetches them next (Razorpay's `payments.fetch`). */
+export class PaymentsGroup extends HttpApiGroup.make("payments")
+  .add(
+    HttpApiEndpoint.get("fetch", "/:id")
+      .setPath(Schema.Struct({ id: Schema.String.annotations({ description: "The payment's id (`pay_…`)." }) }))
+      .addSuccess(Wire.PaymentEntity)
+      .annotate(OpenApi.Summary, "Fetch a payment")
+      .annotate(
+        OpenApi.Description,
+        "A payment of one of your links, of either API: the same entity its webhook carries. Another merchant's " +
+          "or mode's payment does not exist."
+      )
+  )
+  .addError(Wire.TooManyRequests)
+  .middleware(Authorization)
+  .prefix("/v1/payments")
+  .annotate(OpenApi.Description, "Payments of your links.") {}
+
+const OrderIdPath = Schema.Struct({ id: Schema.String.annotations({ description: "The order's id (`order_…`)." }) })
+
+/** The orders of links of either API (Razorpay's `orders.fetch`, `orders.fetchPayments`). */
+export class OrdersGroup extends HttpApiGroup.make("orders")
+  .add(
+    HttpApiEndpoint.get("fetch", "/:id")
+      .setPath(OrderIdPath)
+      .addSuccess(Wire.OrderEntity)
+      .annotate(OpenApi.Summary, "Fetch an order")
+      .annotate(OpenApi.Description, "The order made with one of your links: the same entity its webhooks carry.")
+  )
+  .add(
+    HttpApiEndpoint.get("payments", "/:id/payments")
+      .setPath(OrderIdPath)
+      .addSuccess(Wire.PaymentCollection)
+      .annotate(OpenApi.Summary, "List an order's payments")
+      .annotate(OpenApi.Description, "The captured payments of the order's link, oldest first.")
+  )
+  .addError(Wire.TooManyRequests)
+  .middleware(Authorization)
+  .prefix("/v1/orders")
+  .annotate(OpenApi.Description, "Orders of your links.") {}
+
 /** Liveness and readiness, for orchestrators; no credentials needed. */
 export class SystemGroup extends HttpApiGroup.make("system")
   .add(
@@ -446,6 +487,8 @@ const withServerAnswers = (spec: Record<string, any>): Record<string, any> => {
 export class Api extends HttpApi.make("paylinks")
   .add(InvoicesGroup)
   .add(PaymentLinksGroup)
+  .add(PaymentsGroup)
+  .add(OrdersGroup)
   .add(SystemGroup)
   .add(SandboxGroup)
   .addError(Wire.BadRequest)

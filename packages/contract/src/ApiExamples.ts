@@ -333,6 +333,37 @@ export const examples = (): Readonly<Record<string, OperationExamples>> => ({
     summary: "The link sent again by SMS",
     responses: { 200: { success: true }, 400: domain(new OperationNotAllowed({ status: "paid", operation: "notify" })) }
   },
+  "payments.fetch": {
+    summary: "A payment of a link",
+    responses: { 200: payment, 400: domain(new LinkNotFound({ id: "pay_Q7bN0sVw6JkP2s" })) }
+  },
+  "orders.fetch": {
+    summary: "The order of a paid link",
+    responses: {
+      200: {
+        id: ORDER_ID,
+        entity: "order",
+        amount: 50_000,
+        amount_paid: 50_000,
+        amount_due: 0,
+        currency: "INR",
+        receipt: "rcpt-1042",
+        offer_id: null,
+        status: "paid",
+        attempts: 1,
+        notes: [],
+        created_at: T0
+      } satisfies Wire.OrderEntity,
+      400: domain(new LinkNotFound({ id: "order_Q7bM2kG1aTnR8d" }))
+    }
+  },
+  "orders.payments": {
+    summary: "The payment of a paid link's order",
+    responses: {
+      200: { entity: "collection", count: 1, items: [payment] } satisfies Wire.PaymentCollection,
+      400: domain(new LinkNotFound({ id: "order_Q7bM2kG1aTnR8d" }))
+    }
+  },
   "system.healthz": { summary: "The process answers", responses: { 200: { status: "ok" } } },
   "system.readyz": { summary: "The storage is reachable", responses: { 200: { status: "ok" } } },
   "sandbox.pay": {

@@ -166,6 +166,14 @@ export const PaymentEntity = Schema.Struct({
 }).annotations({ identifier: "Payment", description: "A captured payment (Razorpay's payment entity)." })
 export type PaymentEntity = typeof PaymentEntity.Type
 
+/** An order's payments, as Razorpay's collection (`GET /v1/orders/:id/payments`). */
+export const PaymentCollection = Schema.Struct({
+  entity: Schema.Literal("collection"),
+  count: Integer("The number of payments."),
+  items: Schema.Array(PaymentEntity)
+}).annotations({ identifier: "PaymentCollection", description: "The payments of an order, oldest first." })
+export type PaymentCollection = typeof PaymentCollection.Type
+
 /** Razorpay's order entity: the order created with the link, paid as the link is. */
 export const OrderEntity = Schema.Struct({
   id: prefixed("order_"),
@@ -634,6 +642,13 @@ export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEnt
   error_code: null,
   error_description: null,
   created_at: payment.createdAt
+})
+
+/** The payments of a link's order as Razorpay's collection. */
+export const toPaymentCollection = (link: PaymentLink): PaymentCollection => ({
+  entity: "collection",
+  count: link.payments.length,
+  items: link.payments.map((payment) => toPaymentEntity(link, payment))
 })
 
 /** The wire entity of a link's order. */

@@ -168,6 +168,18 @@ export const repository: Layer.Layer<PaymentLinkRepository | Outbox, never, IdGe
           const id = byShortCode.get(code)
           return Option.fromNullable(id === undefined ? undefined : links.get(id))
         }),
+      findByPayment: (tenant, paymentId) =>
+        Effect.sync(() =>
+          Option.fromNullable(
+            [...links.values()].find(
+              (link) => belongsTo(link, tenant) && link.payments.some((payment) => payment.id === paymentId)
+            )
+          )
+        ),
+      findByOrder: (tenant, orderId) =>
+        Effect.sync(() =>
+          Option.fromNullable([...links.values()].find((link) => belongsTo(link, tenant) && link.orderId === orderId))
+        ),
       findCustomer: (tenant, id) =>
         Effect.sync(() => {
           const entry = customers.get(id)

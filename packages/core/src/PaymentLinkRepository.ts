@@ -37,6 +37,10 @@ export interface PaymentLinkRepositoryShape {
   readonly findById: (tenant: Tenant, id: PaymentLinkId) => Effect.Effect<Option.Option<PaymentLink>>
   /** The link behind a `short_url`, whatever its tenant (the hosted page is public). */
   readonly findByShortCode: (code: ShortCode) => Effect.Effect<Option.Option<PaymentLink>>
+  /** The link one of whose payments has this id, within the tenant. */
+  readonly findByPayment: (tenant: Tenant, paymentId: string) => Effect.Effect<Option.Option<PaymentLink>>
+  /** The link whose order has this id, within the tenant. */
+  readonly findByOrder: (tenant: Tenant, orderId: string) => Effect.Effect<Option.Option<PaymentLink>>
   /** A customer of that tenant, for `customer_id` on create. */
   readonly findCustomer: (tenant: Tenant, id: CustomerId) => Effect.Effect<Option.Option<Customer>>
   /**

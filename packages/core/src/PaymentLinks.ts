@@ -21,7 +21,7 @@ import {
 import { IdGenerator } from "./IdGenerator.js"
 import { CustomerId, OrderId, parseId, PaymentId, PaymentLinkId, type ShortCode } from "./Ids.js"
 import type { Principal } from "./Merchants.js"
-import type { Channel, PaymentLink } from "./PaymentLink.js"
+import type { Channel, Payment, PaymentLink } from "./PaymentLink.js"
 import { PaymentLinkRepository, type StaleLink } from "./PaymentLinkRepository.js"
 import * as Tenant from "./Tenant.js"
 import { traced } from "./Traced.js"
@@ -63,6 +63,13 @@ export interface PaymentLinksShape {
     id: string,
     rules?: Contracts.Rules
   ) => Effect.Effect<PaymentLink, MalformedId | LinkNotFound>
+  /** A payment of any link of the tenant (either contract), with its link as of now. */
+  readonly getPayment: (
+    tenant: Tenant.Tenant,
+    id: string
+  ) => Effect.Effect<{ readonly link: PaymentLink; readonly payment: Payment }, MalformedId | LinkNotFound>
+  /** The link whose order this is (either contract), as of now. */
+  readonly getOrder: (tenant: Tenant.Tenant, id: string) => Effect.Effect<PaymentLink, MalformedId | LinkNotFound>
   /** The link behind a short code, as of its tenant's now (the hosted page), whatever its contract. */
   readonly getByShortCode: (code: ShortCode) => Effect.Effect<PaymentLink, LinkNotFound>
   readonly list: (
@@ -205,6 +212,33 @@ export const make = Effect.gen(function* () {
       Effect.flatMap(load(tenant, id, rules), (link) => Effect.map(now(tenant), (at) => Transitions.observe(link, at)))
     ).pipe(traced("PaymentLinks.get"))
 
+  /** An id of another kind (`pay`, `order`) as sent: malformed ids are refused with Razorpay's text. */
+  const checkId = (prefix: "pay" | "order", raw: string): Either.Either<string, MalformedId> => {
+    const parsed = parseId(prefix, raw)
+    return parsed._tag === "Valid"
+      ? Either.right(parsed.id)
+      : Either.left(new MalformedId({ withoutPrefix: parsed.withoutPrefix }))
+  }
+
+  const found = (rawId: string) => (link: Option.Option<PaymentLink>) =>
+    Option.isSome(link) ? Effect.succeed(link.value) : Effect.fail(new LinkNotFound({ id: rawId }))
+
+  const getPayment: PaymentLinksShape["getPayment"] = (tenant, rawId) =>
+    Effect.gen(function* () {
+      const id = yield* checkId("pay", rawId)
+      const link = yield* Effect.flatMap(repository.findByPayment(tenant, id), found(rawId))
+      const payment = link.payments.find((candidate) => candidate.id === id)
+      if (payment === undefined) return yield* new LinkNotFound({ id: rawId })
+      return { link: Transitions.observe(link, yield* now(tenant)), payment }
+    }).pipe(traced("PaymentLinks.getPayment"))
+
+  const getOrder: PaymentLinksShape["getOrder"] = (tenant, rawId) =>
+    Effect.gen(function* () {
+      const id = yield* checkId("order", rawId)
+      const link = yield* Effect.flatMap(repository.findByOrder(tenant, id), found(rawId))
+      return Transitions.observe(link, yield* now(tenant))
+    }).pipe(traced("PaymentLinks.getOrder"))
+
   const getByShortCode: PaymentLinksShape["getByShortCode"] = (code) =>
     Effect.gen(function* () {
       const found = yield* repository.findByShortCode(code)
@@ -283,6 +317,8 @@ export const make = Effect.gen(function* () {
     now,
     create,
     get,
+    getPayment,
+    getOrder,
     getByShortCode,
     list,
     cancel,

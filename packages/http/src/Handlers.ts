@@ -11,7 +11,7 @@ import type * as NodeServer from "./NodeServer.js"
 import { Readiness } from "./Readiness.js"
 import * as SandboxHandlers from "./SandboxHandlers.js"
 import { toPaymentLinkEntity, toPaymentLinkError, toPaymentLinkList } from "@paylinks/contract/PaymentLinkWire"
-import { toCollection, toEntity } from "@paylinks/contract/Wire"
+import { toCollection, toEntity, toOrderEntity, toPaymentCollection, toPaymentEntity } from "@paylinks/contract/Wire"
 import * as Contracts from "@paylinks/core/Contracts"
 import * as WireErrors from "@paylinks/contract/WireErrors"
 
@@ -90,6 +90,20 @@ export const handlers: NodeServer.Handlers<typeof Api, Requirements | CurrentPri
           .notify(caller.tenant, request.path.id, request.path.medium, Contracts.paymentLinks)
           .pipe(Effect.mapBoth({ onFailure: toPaymentLinkError, onSuccess: () => ({ success: true }) as const }))
       )
+  },
+  payments: {
+    fetch: (request) =>
+      withLinks((caller, links) =>
+        Effect.map(links.getPayment(caller.tenant, request.path.id), (found) =>
+          toPaymentEntity(found.link, found.payment)
+        )
+      )
+  },
+  orders: {
+    fetch: (request) =>
+      withLinks((caller, links) => Effect.map(links.getOrder(caller.tenant, request.path.id), toOrderEntity)),
+    payments: (request) =>
+      withLinks((caller, links) => Effect.map(links.getOrder(caller.tenant, request.path.id), toPaymentCollection))
   },
   system: {
     healthz: () => Effect.succeed({ status: "ok" } as const),

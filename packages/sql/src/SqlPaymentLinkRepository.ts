@@ -249,6 +249,22 @@ export const make: Effect.Effect<
       Effect.orDie
     )
 
+  const findByPayment: PaymentLinkRepositoryShape["findByPayment"] = (tenant, paymentId) =>
+    select(
+      sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE id = (
+        SELECT link_id FROM link_payments
+        WHERE payment_id = ${paymentId} AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode})`,
+      firstLink
+    )
+
+  const findByOrder: PaymentLinkRepositoryShape["findByOrder"] = (tenant, orderId) =>
+    select(
+      sql<{ readonly data: unknown }>`SELECT data FROM payment_links WHERE id = (
+        SELECT link_id FROM orders
+        WHERE id = ${orderId} AND merchant_id = ${tenant.merchantId} AND mode = ${tenant.mode})`,
+      firstLink
+    )
+
   const findCustomer: PaymentLinkRepositoryShape["findCustomer"] = (tenant, id) =>
     rows(sql<{ readonly id: string; readonly name: unknown; readonly email: unknown; readonly contact: unknown }>`
         SELECT id, name, email, contact FROM customers
@@ -284,7 +300,7 @@ export const make: Effect.Effect<
       Effect.orDie
     )
 
-  return { insert, findById, findByShortCode, findCustomer, list, save, findDue, eventsOf }
+  return { insert, findById, findByShortCode, findByPayment, findByOrder, findCustomer, list, save, findDue, eventsOf }
 })
 
 export const layer: Layer.Layer<

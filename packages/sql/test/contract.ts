@@ -347,6 +347,30 @@ export const storageContract = (
           )
       )
 
+      it.effect("finds a link by one of its payments and by its order, only within its tenant", () =>
+        run(
+          Effect.gen(function* () {
+            const { links, a, aLive, b } = yield* setup
+            const invoice = yield* links.pay(a.tenant, (yield* links.create(a, { type: "link", amount: 5000 })).id, {})
+            const v2 = Contracts.paymentLinks
+            const plink = yield* links.create(a, { amount: 7000, accept_partial: true }, {}, v2)
+            const paid = yield* links.pay(a.tenant, plink.id, { amount: 2000 }, v2)
+            for (const link of [invoice, paid]) {
+              const payment = link.payments[0]!
+              const found = yield* links.getPayment(a.tenant, payment.id)
+              expect(found.link).toEqual(link)
+              expect(found.payment).toEqual(payment)
+              expect(yield* links.getOrder(a.tenant, link.orderId)).toEqual(link)
+              for (const other of [b, aLive]) {
+                expect((yield* Effect.flip(links.getPayment(other.tenant, payment.id)))._tag).toBe("LinkNotFound")
+                expect((yield* Effect.flip(links.getOrder(other.tenant, link.orderId)))._tag).toBe("LinkNotFound")
+              }
+            }
+            expect((yield* Effect.flip(links.getPayment(a.tenant, "pay_x")))._tag).toBe("MalformedId")
+          })
+        )
+      )
+
       it.effect("appends each transition's events with it, in order, with unique evt_ ids, per tenant", () =>
         run(
           Effect.gen(function* () {
