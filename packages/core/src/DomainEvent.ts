@@ -3,7 +3,8 @@
  * notifications) can render exactly what was true at that moment without reading the link again.
  */
 import * as Schema from "effect/Schema"
-import { Channel, Payment, PaymentLink, UnixSeconds } from "./PaymentLink.js"
+import { Channel, type Contract, Payment, PaymentLink, UnixSeconds } from "./PaymentLink.js"
+import type { WebhookEventName } from "./WebhookEndpoints.js"
 
 const base = {
   link: PaymentLink,
@@ -41,18 +42,33 @@ export const DomainEvent = Schema.Union(
 )
 export type DomainEvent = typeof DomainEvent.Type
 
-/** The Razorpay webhook event name of a domain event, for the events Razorpay (or paylinks) publishes. */
-export const webhookEventName = (event: DomainEvent): string | undefined => {
-  switch (event._tag) {
-    case "LinkPartiallyPaid":
-      return "invoice.partially_paid"
-    case "LinkPaid":
-      return "invoice.paid"
-    case "LinkExpired":
-      return "invoice.expired"
-    case "LinkCancelled":
-      return "invoice.cancelled"
-    default:
-      return undefined
+/** The domain events a webhook is made of. */
+type WebhookWorthy = "LinkPartiallyPaid" | "LinkPaid" | "LinkExpired" | "LinkCancelled"
+
+/**
+ * The webhook event names per contract: a link's events are named as the API it was created through names
+ * them (`invoice.paid` for `/v1/invoices`, `payment_link.paid` for `/v1/payment_links`).
+ */
+export const WEBHOOK_EVENT_NAMES: {
+  readonly [C in Contract]: { readonly [T in WebhookWorthy]: WebhookEventName }
+} = {
+  invoices: {
+    LinkPartiallyPaid: "invoice.partially_paid",
+    LinkPaid: "invoice.paid",
+    LinkExpired: "invoice.expired",
+    LinkCancelled: "invoice.cancelled"
+  },
+  payment_links: {
+    LinkPartiallyPaid: "payment_link.partially_paid",
+    LinkPaid: "payment_link.paid",
+    LinkExpired: "payment_link.expired",
+    LinkCancelled: "payment_link.cancelled"
   }
 }
+
+const names = (contract: Contract): Readonly<Record<string, WebhookEventName | undefined>> =>
+  WEBHOOK_EVENT_NAMES[contract]
+
+/** The Razorpay webhook event name of a domain event, in its link's contract; `undefined` for events no webhook is made of. */
+export const webhookEventName = (event: DomainEvent): WebhookEventName | undefined =>
+  names(event.link.contract)[event._tag]

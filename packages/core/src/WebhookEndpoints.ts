@@ -13,18 +13,32 @@ import { invalid, type ValidationFailed } from "./DomainError.js"
 import { MerchantId } from "./Ids.js"
 import { Mode, type Tenant } from "./Tenant.js"
 
-/** The events an endpoint can subscribe to: Razorpay's three, plus paylinks' opt-in `invoice.cancelled`. */
+/**
+ * The events an endpoint can subscribe to. Invoices: Razorpay's three, plus paylinks' opt-in `invoice.cancelled`
+ * (Razorpay sends nothing on a legacy cancel). Payment Links: Razorpay's four. A link's events carry the names of
+ * the contract it was created through (`DomainEvent.webhookEventName`).
+ */
 export const WebhookEventName = Schema.Literal(
   "invoice.partially_paid",
   "invoice.paid",
   "invoice.expired",
-  "invoice.cancelled"
+  "invoice.cancelled",
+  "payment_link.paid",
+  "payment_link.partially_paid",
+  "payment_link.cancelled",
+  "payment_link.expired"
 )
 export type WebhookEventName = typeof WebhookEventName.Type
 
 export const webhookEventNames: ReadonlyArray<WebhookEventName> = WebhookEventName.literals
 
-/** What an endpoint gets when it names no events: Razorpay's events (a legacy cancel sends nothing there). */
+/** In an event list, every event there is (stored as the names it stands for). */
+export const ALL_EVENTS = "*"
+
+/**
+ * What an endpoint gets when it names no events: Razorpay's invoice events (a legacy cancel sends nothing there),
+ * as before there were Payment Links; an endpoint for Payment Links names their events, or `*`.
+ */
 export const defaultEvents: ReadonlyArray<WebhookEventName> = [
   "invoice.partially_paid",
   "invoice.paid",
@@ -94,7 +108,10 @@ export const validateUrl = (raw: unknown): Either.Either<string, ValidationFaile
   return Either.right(url.href)
 }
 
-/** Event names as given (a list, or comma-separated text); none means `defaultEvents`. Duplicates collapse. */
+/**
+ * Event names as given (a list, or comma-separated text); none means `defaultEvents`, `*` every event.
+ * Duplicates collapse; the result is in `webhookEventNames` order.
+ */
 export const validateEvents = (raw: unknown): Either.Either<ReadonlyArray<WebhookEventName>, ValidationFailed> => {
   if (raw === undefined || raw === null) return Either.right(defaultEvents)
   const items = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined
@@ -103,9 +120,16 @@ export const validateEvents = (raw: unknown): Either.Either<ReadonlyArray<Webhoo
   for (const item of items) {
     const name = typeof item === "string" ? item.trim() : item
     if (name === "") continue
+    if (name === ALL_EVENTS) {
+      names.push(...webhookEventNames)
+      continue
+    }
     if (!Schema.is(WebhookEventName)(name))
       return Either.left(
-        invalid("events", `${String(name)} is not a valid event. Valid events: ${webhookEventNames.join(", ")}.`)
+        invalid(
+          "events",
+          `${String(name)} is not a valid event. Valid events: ${webhookEventNames.join(", ")} (or ${ALL_EVENTS} for all).`
+        )
       )
     if (!names.includes(name)) names.push(name)
   }

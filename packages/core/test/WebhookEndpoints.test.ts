@@ -1,7 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { MerchantId } from "../src/Ids.js"
-import { defaultEvents, validateEvents, validateUrl, WebhookEndpoint } from "../src/WebhookEndpoints.js"
+import {
+  defaultEvents,
+  validateEvents,
+  validateUrl,
+  WebhookEndpoint,
+  webhookEventNames
+} from "../src/WebhookEndpoints.js"
 
 const problem = <A>(result: Either.Either<A, { readonly message: string }>) =>
   Either.isLeft(result) ? result.left.message : "accepted"
@@ -31,9 +37,32 @@ describe("webhook endpoint validation", () => {
     )
   })
 
+  it("takes the Payment Links events by name, and * for every event", () => {
+    expect(validateEvents("payment_link.expired,payment_link.paid")).toEqual(
+      Either.right(["payment_link.paid", "payment_link.expired"])
+    )
+    expect(validateEvents(["payment_link.partially_paid", "payment_link.cancelled"])).toEqual(
+      Either.right(["payment_link.partially_paid", "payment_link.cancelled"])
+    )
+    const every = [
+      "invoice.partially_paid",
+      "invoice.paid",
+      "invoice.expired",
+      "invoice.cancelled",
+      "payment_link.paid",
+      "payment_link.partially_paid",
+      "payment_link.cancelled",
+      "payment_link.expired"
+    ]
+    expect(validateEvents("*")).toEqual(Either.right(every))
+    expect(validateEvents(["invoice.paid", " * "])).toEqual(Either.right(every))
+    expect(webhookEventNames).toEqual(every)
+    expect(problem(validateEvents("payment_link.*"))).toContain("payment_link.* is not a valid event.")
+  })
+
   it("refuses unknown and empty event lists", () => {
     expect(problem(validateEvents(["payment.captured"]))).toBe(
-      "payment.captured is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled."
+      "payment.captured is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired (or * for all)."
     )
     expect(problem(validateEvents(""))).toBe("The events must name at least one event.")
     expect(problem(validateEvents(42))).toBe("The events must be a list of event names.")

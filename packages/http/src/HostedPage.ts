@@ -11,6 +11,9 @@
  */
 import { createHmac, randomBytes } from "node:crypto"
 import type { IncomingHttpHeaders } from "node:http"
+import * as HostedPageWire from "@paylinks/contract/HostedPageWire"
+import { requestHash } from "@paylinks/contract/Idempotency"
+import * as Contracts from "@paylinks/core/Contracts"
 import type { CommandError } from "@paylinks/core/DomainError"
 import * as Idempotency from "@paylinks/core/Idempotency"
 import { IdempotencyStore, type StoredResponse } from "@paylinks/core/IdempotencyStore"
@@ -34,7 +37,6 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Format from "./internal/format.js"
 import * as FormToken from "./internal/formToken.js"
-import { requestHash } from "@paylinks/contract/Idempotency"
 import * as View from "./internal/pageView.js"
 import { type RawResponse, type Request, type Route, rawResponse } from "./NodeServer.js"
 import * as SandboxPayment from "./SandboxPayment.js"
@@ -125,21 +127,18 @@ const notFound = (): RawResponse =>
   )
 
 /**
- * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback),
- * signed as Razorpay signs it: lowercase hex HMAC-SHA256, keyed with the secret of the API key that
- * created the link, over `invoice_id|invoice_receipt|invoice_status|payment_id`.
+ * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback), in the
+ * link's contract's names, signed as Razorpay signs it: lowercase hex HMAC-SHA256, keyed with the secret of the
+ * API key that created the link, over the contract's message (`HostedPageWire.callback`).
  */
 export const callbackLocation = (link: PaymentLink, payment: Payment, secret: string): string => {
-  const receipt = link.receipt ?? ""
-  const signature = createHmac("sha256", secret)
-    .update(`${link.id}|${receipt}|${link.status}|${payment.id}`)
-    .digest("hex")
+  const callback = HostedPageWire.callback(link, payment.id)
   const url = new URL(link.callbackUrl ?? "")
-  url.searchParams.set("razorpay_payment_id", payment.id)
-  url.searchParams.set("razorpay_invoice_id", link.id)
-  url.searchParams.set("razorpay_invoice_status", link.status)
-  url.searchParams.set("razorpay_invoice_receipt", receipt)
-  url.searchParams.set("razorpay_signature", signature)
+  for (const [name, value] of callback.parameters) url.searchParams.set(name, value)
+  url.searchParams.set(
+    HostedPageWire.SIGNATURE_PARAMETER,
+    createHmac("sha256", secret).update(callback.message).digest("hex")
+  )
   return url.toString()
 }
 
@@ -289,7 +288,7 @@ const refusalPage = (context: Context, request: Request<any>, error: CommandErro
   Effect.gen(function* () {
     // The refusal may be about a state the page did not show yet: show the link as it is now.
     const current = Option.getOrElse(Option.fromNullable(yield* findLink(request.path.code)), () => context.link)
-    const alert = refused("Payment refused", error.message)
+    const alert = refused("Payment refused", HostedPageWire.refusalText(current, error))
     return yield* renderLink({ ...context, link: current }, request, 400, { alert, values })
   })
 
@@ -341,7 +340,7 @@ const act = (
     if (Either.isLeft(input)) return refuse(yield* renderLink(context, request, 400, { alert: input.left, values }))
     if (context.payability === "sandbox") {
       const tenant = Tenant.make(link.merchantId, link.mode)
-      const paid = yield* Effect.either(SandboxPayment.capture(tenant, link.id, input.right))
+      const paid = yield* Effect.either(SandboxPayment.capture(tenant, link.id, input.right, Contracts.of(link.contract)))
       if (Either.isLeft(paid)) return refuse(yield* refusalPage(context, request, paid.left, values))
       return { _tag: "Done", response: afterPayment(context, paid.right) }
     }

@@ -3,6 +3,7 @@
  * `POST /v1/sandbox/invoices/:id/payments` alike. It is an ordinary captured payment through the
  * `PaymentLinks.pay` use-case, so the amount rules, the state change and the events are the API's.
  */
+import type * as Contracts from "@paylinks/core/Contracts"
 import type { CommandError } from "@paylinks/core/DomainError"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
@@ -15,15 +16,19 @@ export interface Captured {
   readonly payment: Payment
 }
 
-/** Captures a payment of `input.amount` (default: the amount due) by `input.method` (default `card`). */
+/**
+ * Captures a payment of `input.amount` (default: the amount due) by `input.method` (default `card`), on a link
+ * of the contract of `rules` (default: invoices).
+ */
 export const capture = (
   tenant: Tenant,
   linkId: string,
-  input: Record<string, unknown>
+  input: Record<string, unknown>,
+  rules?: Contracts.Rules
 ): Effect.Effect<Captured, CommandError, PaymentLinks> =>
   Effect.gen(function* () {
     const links = yield* PaymentLinks
-    const link = yield* links.pay(tenant, linkId, input)
+    const link = yield* links.pay(tenant, linkId, input, rules)
     // `pay` appends exactly one payment: the last one is the payment just captured.
     const payment = link.payments[link.payments.length - 1]
     if (payment === undefined) return yield* Effect.dieMessage(`pay stored no payment on ${link.id}`)
