@@ -100,8 +100,8 @@ const payElsewhere = async (suite: Fixture, link: { readonly short_url: string }
   }
 }
 
-/** The page's visible text. */
-const pageText = async (page: Page): Promise<string> => (await page.locator("body").innerText()) ?? ""
+/** The text of the page's body, hidden parts included. */
+const pageText = async (page: Page): Promise<string> => (await page.locator("body").textContent()) ?? ""
 
 /** A merchant's site on loopback that thanks whoever lands on it, and records where they landed. */
 const shopServer = (host: string) =>
@@ -560,7 +560,11 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
     it.effect("a Payment Links link's closed states, and a refusal in the Payment Links words", () =>
       browse(async ({ page, suite }) => {
         const clock = await api(suite, "GET", "/v1/sandbox/clock")
-        const cancelled = await createPaymentLink(suite, { amount: 1000, reference_id: "TS-C", description: "Cancelled" })
+        const cancelled = await createPaymentLink(suite, {
+          amount: 1000,
+          reference_id: "TS-C",
+          description: "Cancelled"
+        })
         const expired = await createPaymentLink(suite, { amount: 1000, expire_by: clock.now + 16 * 60 })
         const raced = await createPaymentLink(suite, { amount: 80000, accept_partial: true })
         await api(suite, "POST", `/v1/payment_links/${cancelled.id}/cancel`)

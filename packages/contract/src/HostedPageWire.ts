@@ -66,7 +66,8 @@ const WORDS: { readonly [C in Contract]: Words } = {
 }
 
 /** The callback of a payment of `link` (as it stands after the payment), in the link's contract. */
-export const callback = (link: PaymentLink, paymentId: string): Callback => WORDS[link.contract].callback(link, paymentId)
+export const callback = (link: PaymentLink, paymentId: string): Callback =>
+  WORDS[link.contract].callback(link, paymentId)
 
 /** What the page calls the link's reference. */
 export const referenceLabel = (link: PaymentLink): string => WORDS[link.contract].referenceLabel

@@ -340,7 +340,9 @@ const act = (
     if (Either.isLeft(input)) return refuse(yield* renderLink(context, request, 400, { alert: input.left, values }))
     if (context.payability === "sandbox") {
       const tenant = Tenant.make(link.merchantId, link.mode)
-      const paid = yield* Effect.either(SandboxPayment.capture(tenant, link.id, input.right, Contracts.of(link.contract)))
+      const paid = yield* Effect.either(
+        SandboxPayment.capture(tenant, link.id, input.right, Contracts.of(link.contract))
+      )
       if (Either.isLeft(paid)) return refuse(yield* refusalPage(context, request, paid.left, values))
       return { _tag: "Done", response: afterPayment(context, paid.right) }
     }

@@ -254,7 +254,12 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
           const paid = yield* links.pay(tenant, partial.id, { amount: 30000, method: "card" }, rules)
           const toCancel = yield* links.create(principal, { amount: 1000 }, undefined, rules)
           const cancelled = yield* links.cancel(tenant, toCancel.id, rules)
-          const toExpire = yield* links.create(principal, { amount: 2500, expire_by: T0 + 180 + HOUR }, undefined, rules)
+          const toExpire = yield* links.create(
+            principal,
+            { amount: 2500, expire_by: T0 + 180 + HOUR },
+            undefined,
+            rules
+          )
           yield* links.advanceTestClock(tenant, 2 * HOUR)
           const expired = yield* links.get(tenant, toExpire.id, rules)
           expect(expired.status).toBe("expired")
@@ -326,7 +331,9 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
             Schema.decodeUnknownSync(PaymentLinkEntity, { onExcessProperty: "error" })(body.payload.payment_link.entity)
           // The paid-only endpoint got the same event, the same bytes.
           expect(to("paid").map((request) => request.body)).toEqual(
-            to("every").filter((request) => parse(request.body).event === "payment_link.paid").map((r) => r.body)
+            to("every")
+              .filter((request) => parse(request.body).event === "payment_link.paid")
+              .map((r) => r.body)
           )
           const log = yield* registry.deliveries(tenant, { endpointId: every.id })
           expect(log.map((delivery) => [delivery.event, delivery.status]).sort()).toEqual(
