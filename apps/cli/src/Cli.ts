@@ -17,6 +17,7 @@ import * as InboxCommand from "./InboxCommand.js"
 import * as Io from "./Io.js"
 import * as LinksCommand from "./LinksCommand.js"
 import * as Output from "./Output.js"
+import * as PaymentLinksCommand from "./PaymentLinksCommand.js"
 import * as ServeCommand from "./ServeCommand.js"
 import { VERSION } from "./Version.js"
 import * as WebhooksCommand from "./WebhooksCommand.js"
@@ -31,6 +32,7 @@ export const root = Command.make("paylinks").pipe(
     ServeCommand.command,
     ...AdminCommand.commands,
     LinksCommand.command,
+    PaymentLinksCommand.command,
     InboxCommand.command,
     WebhooksCommand.command
   ])

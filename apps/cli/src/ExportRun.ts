@@ -1,9 +1,10 @@
 /**
- * How `paylinks links export` runs: every link matching the filters, fetched and written one page at a
+ * How `paylinks links export` and `paylinks payment-links export` run: every link matching the filters, fetched and written one page at a
  * time, so memory stays flat however many links there are. JSON is one wire entity per line (JSON
  * Lines); CSV has one column per scalar field, notes as one JSON object.
  */
 import * as Fs from "node:fs"
+import type { PaymentLinkEntity } from "@paylinks/contract/PaymentLinkWire"
 import type { InvoiceEntity } from "@paylinks/contract/Wire"
 import { stringify } from "csv-stringify/sync"
 import * as Chunk from "effect/Chunk"
@@ -12,24 +13,31 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { EnvironmentError } from "./CliError.js"
 import * as Connection from "./Connection.js"
-import * as Flags from "./Flags.js"
-import { type ListFilters, LinksGateway } from "./LinksGateway.js"
+import {
+  type GatewayError,
+  type LinksGatewayShape,
+  type ListFilters,
+  LinksGateway,
+  type PaymentLinkFilters
+} from "./LinksGateway.js"
 import * as Output from "./Output.js"
 
-/** The flags of `links export` (ExportCommand.ts). */
-export interface ExportFlags {
+/** The flags of `links export` and `payment-links export` (ExportCommand.ts), the filters as the API names them. */
+export type ExportFlags = {
   readonly connection: Connection.Connection
-  readonly filters: Flags.FilterValues
   readonly format: "csv" | "json"
   readonly output: Option.Option<string>
-}
+} & (
+  | { readonly contract: "invoices"; readonly filters: ListFilters }
+  | { readonly contract: "payment_links"; readonly filters: PaymentLinkFilters }
+)
 
 /** The largest page the API serves. */
 const PAGE_SIZE = 100
 
-type Column = readonly [name: string, value: (link: InvoiceEntity) => string | number | boolean | null]
+type Column<Entity> = readonly [name: string, value: (link: Entity) => string | number | boolean | null]
 
-export const CSV_COLUMNS: ReadonlyArray<Column> = [
+export const CSV_COLUMNS: ReadonlyArray<Column<InvoiceEntity>> = [
   ["id", (link) => link.id],
   ["status", (link) => link.status],
   ["amount", (link) => link.amount],
@@ -60,9 +68,59 @@ export const CSV_COLUMNS: ReadonlyArray<Column> = [
   ["notes", (link) => JSON.stringify(link.notes)]
 ]
 
-const csvRows = (links: ReadonlyArray<InvoiceEntity>): string =>
+/** The columns of a Payment Links (`/v1/payment_links`) export: the entity's scalar fields, as the API answers them. */
+export const PAYMENT_LINK_CSV_COLUMNS: ReadonlyArray<Column<PaymentLinkEntity>> = [
+  ["id", (link) => link.id],
+  ["status", (link) => link.status],
+  ["amount", (link) => link.amount],
+  ["amount_paid", (link) => link.amount_paid],
+  ["currency", (link) => link.currency],
+  ["description", (link) => link.description],
+  ["reference_id", (link) => link.reference_id],
+  ["customer_name", (link) => link.customer.name ?? null],
+  ["customer_email", (link) => link.customer.email ?? null],
+  ["customer_contact", (link) => link.customer.contact ?? null],
+  ["accept_partial", (link) => link.accept_partial],
+  ["first_min_partial_amount", (link) => link.first_min_partial_amount],
+  ["notify_sms", (link) => link.notify.sms],
+  ["notify_email", (link) => link.notify.email],
+  ["upi_link", (link) => link.upi_link],
+  ["reminder_enable", (link) => link.reminder_enable],
+  ["callback_url", (link) => link.callback_url],
+  ["callback_method", (link) => link.callback_method],
+  ["payment_ids", (link) => (link.payments ?? []).map((payment) => payment.payment_id).join(" ")],
+  ["order_id", (link) => link.order_id],
+  ["short_url", (link) => link.short_url],
+  ["expire_by", (link) => link.expire_by],
+  ["created_at", (link) => link.created_at],
+  ["updated_at", (link) => link.updated_at],
+  ["cancelled_at", (link) => link.cancelled_at],
+  ["expired_at", (link) => link.expired_at],
+  ["notes", (link) => JSON.stringify(link.notes)]
+]
+
+/** What an export of one contract reads and writes. */
+interface Table<Entity, Filters> {
+  readonly columns: ReadonlyArray<Column<Entity>>
+  readonly list: (
+    gateway: LinksGatewayShape,
+    filters: Filters & { readonly count: number; readonly skip: number }
+  ) => Effect.Effect<ReadonlyArray<Entity>, GatewayError>
+}
+
+const INVOICES: Table<InvoiceEntity, ListFilters> = {
+  columns: CSV_COLUMNS,
+  list: (gateway, filters) => gateway.list(filters)
+}
+
+const PAYMENT_LINKS: Table<PaymentLinkEntity, PaymentLinkFilters> = {
+  columns: PAYMENT_LINK_CSV_COLUMNS,
+  list: (gateway, filters) => gateway.paymentLinks.list(filters)
+}
+
+const csvRows = <Entity>(columns: ReadonlyArray<Column<Entity>>, links: ReadonlyArray<Entity>): string =>
   stringify(
-    links.map((link) => CSV_COLUMNS.map(([, value]) => value(link))),
+    links.map((link) => columns.map(([, value]) => value(link))),
     { cast: { boolean: (value) => String(value) } }
   )
 
@@ -70,9 +128,9 @@ const csvRows = (links: ReadonlyArray<InvoiceEntity>): string =>
  * Pages through the filtered links with `skip`, newest first. A link created while the export runs
  * shifts later pages by one, so that link's older neighbour can appear twice; nothing is skipped.
  */
-export const pages = (filters: ListFilters) =>
+export const pages = <Entity, Filters>(table: Table<Entity, Filters>, filters: Filters) =>
   Stream.paginateChunkEffect(0, (skip: number) =>
-    Effect.flatMap(LinksGateway, (gateway) => gateway.list({ ...filters, count: PAGE_SIZE, skip })).pipe(
+    Effect.flatMap(LinksGateway, (gateway) => table.list(gateway, { ...filters, count: PAGE_SIZE, skip })).pipe(
       Effect.map(
         (items) =>
           [
@@ -105,21 +163,28 @@ const writerTo = (path: Option.Option<string>) =>
       )
   })
 
-export const run = (flags: ExportFlags) =>
+const exportWith = <Entity, Filters>(flags: ExportFlags, table: Table<Entity, Filters>, filters: Filters) =>
   Effect.gen(function* () {
     const writer = yield* writerTo(flags.output)
-    const filters: ListFilters = Flags.filtersOf(flags.filters)
-    if (flags.format === "csv") yield* writer.write(stringify([CSV_COLUMNS.map(([name]) => name)]))
+    if (flags.format === "csv") yield* writer.write(stringify([table.columns.map(([name]) => name)]))
     let count = 0
-    yield* pages(filters).pipe(
+    yield* pages(table, filters).pipe(
       Stream.runForEach((page) => {
         count += page.length
         if (page.length === 0) return Effect.void
         return writer.write(
-          flags.format === "csv" ? csvRows(page) : page.map((link) => `${JSON.stringify(link)}\n`).join("")
+          flags.format === "csv"
+            ? csvRows(table.columns, page)
+            : page.map((link) => `${JSON.stringify(link)}\n`).join("")
         )
       })
     )
     yield* writer.close
     yield* Output.err(`Exported ${count} payment link${count === 1 ? "" : "s"}.`)
-  }).pipe(Effect.provide(Connection.gateway(flags.connection)))
+  })
+
+export const run = (flags: ExportFlags) =>
+  (flags.contract === "invoices"
+    ? exportWith(flags, INVOICES, flags.filters)
+    : exportWith(flags, PAYMENT_LINKS, flags.filters)
+  ).pipe(Effect.provide(Connection.gateway(flags.connection)))

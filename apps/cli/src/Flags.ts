@@ -6,6 +6,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { Status } from "@paylinks/core/PaymentLink"
+import { PaymentLinkStatus } from "@paylinks/contract/PaymentLinkWire"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
@@ -85,6 +86,32 @@ export const filtersOf = (values: FilterValues) => ({
   receipt: Option.getOrUndefined(values.receipt),
   customer_id: Option.getOrUndefined(values.customerId),
   payment_id: Option.getOrUndefined(values.paymentId),
+  from: Option.getOrUndefined(values.from),
+  to: Option.getOrUndefined(values.to)
+})
+
+/** The list filters of `GET /v1/payment_links` (docs/http-api.md#payment-links), except paging. */
+export const paymentLinkFilters = {
+  status: Options.choice("status", PaymentLinkStatus.literals).pipe(
+    Options.withDescription("Only links in this status."),
+    Options.optional
+  ),
+  referenceId: optionalText("reference-id", "Only the link with this reference."),
+  paymentId: optionalText("payment-id", "Only the link paid by this payment (pay_…)."),
+  upiLink: toggle("upi-link", "Only UPI links (--no-upi-link: only standard links)."),
+  from: optionalInteger("from", "Created at or after this time (unix seconds)."),
+  to: optionalInteger("to", "Created at or before this time (unix seconds).")
+}
+
+export type PaymentLinkFilterValues = {
+  readonly [K in keyof typeof paymentLinkFilters]: TypeOf<(typeof paymentLinkFilters)[K]>
+}
+
+export const paymentLinkFiltersOf = (values: PaymentLinkFilterValues) => ({
+  status: Option.getOrUndefined(values.status),
+  reference_id: Option.getOrUndefined(values.referenceId),
+  payment_id: Option.getOrUndefined(values.paymentId),
+  upi_link: Option.getOrUndefined(values.upiLink),
   from: Option.getOrUndefined(values.from),
   to: Option.getOrUndefined(values.to)
 })

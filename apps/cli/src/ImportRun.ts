@@ -1,5 +1,5 @@
 /**
- * How `paylinks links import <file.csv>` runs: one create per data row, streamed from the file. A refused row
+ * How `paylinks links import <file.csv>` (and `payment-links import`) runs: one create per data row, streamed from the file. A refused row
  * stores nothing (each row is a single create) and is written to the error report with its row
  * number and the API's text. Progress is a bar on a terminal and plain lines otherwise.
  */
@@ -18,8 +18,10 @@ import * as Io from "./Io.js"
 import { LinksGateway } from "./LinksGateway.js"
 import * as Output from "./Output.js"
 
-/** The flags of `links import` (ImportCommand.ts). */
+/** The flags of `links import` and `payment-links import` (ImportCommand.ts). */
 export interface ImportFlags {
+  /** Which API the rows are created through, and so which columns the file has. */
+  readonly contract: CsvImport.Contract
   readonly connection: Connection.Connection
   readonly json: boolean
   readonly file: string
@@ -121,6 +123,7 @@ export const run = (flags: ImportFlags) =>
   Effect.gen(function* () {
     if (flags.concurrency < 1) return yield* new UsageError({ message: "--concurrency must be at least 1." })
     const gateway = yield* LinksGateway
+    const format = CsvImport.FORMATS[flags.contract]
     const errorsPath = Option.getOrElse(flags.errors, () => `${flags.file}.errors.csv`)
     const size = yield* Effect.try({ try: () => Fs.statSync(flags.file).size, catch: readError(flags.file) })
     const parser = Fs.createReadStream(flags.file).pipe(
@@ -130,7 +133,7 @@ export const run = (flags: ImportFlags) =>
     const first = yield* Effect.tryPromise({ try: () => iterator.next(), catch: readError(flags.file) })
     if (first.done === true) return yield* new UsageError({ message: `${flags.file} is empty: it needs a header row.` })
     const header = first.value.record.map((name) => name.trim())
-    const problem = CsvImport.checkHeader(header)
+    const problem = CsvImport.checkHeader(header, format.columns)
     if (problem !== undefined) return yield* new UsageError({ message: problem.message })
 
     const createRow = (
@@ -146,9 +149,9 @@ export const run = (flags: ImportFlags) =>
           field: undefined,
           description: `The row has ${cells.length} cells but the header has ${header.length} columns.`
         })
-      const input = CsvImport.rowToInput(header, cells)
+      const input = CsvImport.rowToInput(header, cells, format.columns)
       const idempotencyKey = flags.idempotent ? CsvImport.rowKey(input) : undefined
-      return gateway.create(input, { idempotencyKey }).pipe(
+      return format.create(gateway, input, { idempotencyKey }).pipe(
         Effect.map((created): Outcome => ({ _tag: created.replayed ? "Existing" : "Created", row, bytes })),
         Effect.catchTag("Refused", (refused) =>
           Effect.succeed<Outcome>({

@@ -12,7 +12,8 @@ import * as Tenant from "@paylinks/core/Tenant"
 import type * as InProcess from "@paylinks/http/InProcess"
 import * as PaylinksServer from "@paylinks/http/PaylinksServer"
 import * as Readiness from "@paylinks/http/Readiness"
-import { InboxCollection, SandboxPaymentResult } from "@paylinks/contract/SandboxWire"
+import { PaymentLinkEntity, PaymentLinkList } from "@paylinks/contract/PaymentLinkWire"
+import { InboxCollection, SandboxPaymentLinkPaymentResult, SandboxPaymentResult } from "@paylinks/contract/SandboxWire"
 import { ErrorDetail, InvoiceCollection, InvoiceEntity, NotifyResult } from "@paylinks/contract/Wire"
 import { announcement, ensureCredentials } from "@paylinks/runtime/Bootstrap"
 import { DEFAULT_HOST, DEFAULT_PORT, localUrl } from "@paylinks/runtime/ServerSettings"
@@ -23,7 +24,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { EnvironmentError, Refused, UsageError } from "./CliError.js"
 import type { Connection } from "./ConnectionOptions.js"
-import { filtersAsQuery, LinksGateway } from "./LinksGateway.js"
+import { filtersAsQuery, LinksGateway, type PaymentInput } from "./LinksGateway.js"
 import { storage } from "./LocalStorage.js"
 import * as Output from "./Output.js"
 
@@ -61,6 +62,14 @@ const withQuery = (base: string, query: Record<string, string>): string => {
   return search === "" ? base : `${base}?${search}`
 }
 
+/** A sandbox payment's body: the values given, the others left to the API's defaults. */
+const paymentBody = (input: PaymentInput): Record<string, unknown> => {
+  const body: Record<string, unknown> = {}
+  if (input.amount !== undefined) body["amount"] = input.amount
+  if (input.method !== undefined) body["method"] = input.method
+  return body
+}
+
 /** The gateway acting as `principal`, through `call` (the server's request path in-process). */
 export const make = (principal: Principal, call: InProcess.Call) => {
   const send = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -72,20 +81,24 @@ export const make = (principal: Principal, call: InProcess.Call) => {
       body: body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body))
     })
   const invoice = (id: string) => `/v1/invoices/${path(id)}`
+  const paymentLink = (id: string) => `/v1/payment_links/${path(id)}`
+  const created =
+    <A, I>(schema: Schema.Schema<A, I>) =>
+    (response: InProcess.Response) =>
+      Effect.map(answer(schema)(response), (entity) => ({
+        entity,
+        replayed: response.headers["idempotent-replayed"] === "true"
+      }))
+  const idempotency = (key: string | undefined): Record<string, string> =>
+    key === undefined ? {} : { "idempotency-key": key }
 
   return LinksGateway.of({
     mode: principal.tenant.mode,
-    create: (input, options) => {
-      const key = options?.idempotencyKey
-      return Effect.flatMap(
-        send("POST", "/v1/invoices", { type: "link", ...input }, key === undefined ? {} : { "idempotency-key": key }),
-        (response) =>
-          Effect.map(answer(InvoiceEntity)(response), (entity) => ({
-            entity,
-            replayed: response.headers["idempotent-replayed"] === "true"
-          }))
-      )
-    },
+    create: (input, options) =>
+      Effect.flatMap(
+        send("POST", "/v1/invoices", { type: "link", ...input }, idempotency(options?.idempotencyKey)),
+        created(InvoiceEntity)
+      ),
     get: (id) => Effect.flatMap(send("GET", invoice(id)), answer(InvoiceEntity)),
     list: (filters) =>
       Effect.flatMap(send("GET", withQuery("/v1/invoices", filtersAsQuery(filters))), (response) =>
@@ -95,13 +108,29 @@ export const make = (principal: Principal, call: InProcess.Call) => {
     update: (id, input) => Effect.flatMap(send("PATCH", invoice(id), input), answer(InvoiceEntity)),
     notify: (id, medium) =>
       Effect.flatMap(send("POST", `${invoice(id)}/notify_by/${path(medium)}`), answer(NotifyResult)),
-    pay: (id, input) => {
-      const body: Record<string, unknown> = {}
-      if (input.amount !== undefined) body["amount"] = input.amount
-      if (input.method !== undefined) body["method"] = input.method
-      return Effect.flatMap(send("POST", `/v1/sandbox/invoices/${path(id)}/payments`, body), (response) =>
+    pay: (id, input) =>
+      Effect.flatMap(send("POST", `/v1/sandbox/invoices/${path(id)}/payments`, paymentBody(input)), (response) =>
         Effect.map(answer(SandboxPaymentResult)(response), (result) => result.invoice)
-      )
+      ),
+    paymentLinks: {
+      create: (input, options) =>
+        Effect.flatMap(
+          send("POST", "/v1/payment_links", input, idempotency(options?.idempotencyKey)),
+          created(PaymentLinkEntity)
+        ),
+      get: (id) => Effect.flatMap(send("GET", paymentLink(id)), answer(PaymentLinkEntity)),
+      list: (filters) =>
+        Effect.flatMap(send("GET", withQuery("/v1/payment_links", filtersAsQuery(filters))), (response) =>
+          Effect.map(answer(PaymentLinkList)(response), (page) => page.payment_links)
+        ),
+      cancel: (id) => Effect.flatMap(send("POST", `${paymentLink(id)}/cancel`), answer(PaymentLinkEntity)),
+      update: (id, input) => Effect.flatMap(send("PATCH", paymentLink(id), input), answer(PaymentLinkEntity)),
+      notify: (id, medium) =>
+        Effect.flatMap(send("POST", `${paymentLink(id)}/notify_by/${path(medium)}`), answer(NotifyResult)),
+      pay: (id, input) =>
+        Effect.flatMap(send("POST", `/v1/sandbox/payment_links/${path(id)}/payments`, paymentBody(input)), (response) =>
+          Effect.map(answer(SandboxPaymentLinkPaymentResult)(response), (result) => result.payment_link)
+        )
     },
     inbox: (filters) =>
       Effect.flatMap(send("GET", withQuery("/v1/sandbox/inbox", filtersAsQuery(filters))), (response) =>

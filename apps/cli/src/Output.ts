@@ -5,6 +5,7 @@
  */
 import type { Currency } from "@paylinks/core/Money"
 import * as Money from "@paylinks/core/Money"
+import type { PaymentLinkEntity } from "@paylinks/contract/PaymentLinkWire"
 import type { InvoiceEntity } from "@paylinks/contract/Wire"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -60,10 +61,12 @@ const customerOf = (entity: InvoiceEntity): string => {
   return parts.length === 0 ? "-" : parts.join(", ")
 }
 
-const notesOf = (entity: InvoiceEntity): string => {
-  const entries = Object.entries(entity.notes)
+const notesText = (notes: Readonly<Record<string, string>>): string => {
+  const entries = Object.entries(notes)
   return entries.length === 0 ? "-" : entries.map(([key, value]) => `${key}=${value}`).join(", ")
 }
+
+const notesOf = (entity: InvoiceEntity): string => notesText(entity.notes)
 
 /** One link, as people read it. */
 export const entity = (link: InvoiceEntity): string =>
@@ -108,6 +111,70 @@ export const entities = (links: ReadonlyArray<InvoiceEntity>): string =>
           text(link.receipt),
           customerOf(link),
           time(link.created_at),
+          link.short_url
+        ])
+      )
+
+/** Unix seconds of the Payment Links entity, where `0` means not set. */
+const timeOrZero = (seconds: number): string => time(seconds === 0 ? null : seconds)
+
+const v2CustomerOf = (link: PaymentLinkEntity): string => {
+  const parts = [link.customer.name, link.customer.email, link.customer.contact].filter(
+    (part): part is string => part !== undefined
+  )
+  return parts.length === 0 ? "-" : parts.join(", ")
+}
+
+const v2NotifyOf = (link: PaymentLinkEntity): string => {
+  const channels = [link.notify.sms ? "sms" : undefined, link.notify.email ? "email" : undefined].filter(
+    (channel): channel is string => channel !== undefined
+  )
+  return channels.length === 0 ? "-" : channels.join(", ")
+}
+
+/** One Payment Link of the `/v1/payment_links` contract, as people read it. */
+export const paymentLink = (link: PaymentLinkEntity): string =>
+  pairs([
+    ["id", link.id],
+    ["status", link.status],
+    ["amount", money(link.amount, link.currency)],
+    ["amount_paid", money(link.amount_paid, link.currency)],
+    ["description", text(link.description)],
+    ["reference_id", text(link.reference_id)],
+    ["customer", v2CustomerOf(link)],
+    ["notify", v2NotifyOf(link)],
+    ["accept_partial", yesNo(link.accept_partial)],
+    [
+      "first_min_partial",
+      link.first_min_partial_amount === 0 ? "-" : money(link.first_min_partial_amount, link.currency)
+    ],
+    ["upi_link", yesNo(link.upi_link)],
+    ["reminder_enable", yesNo(link.reminder_enable)],
+    ["notes", notesText(link.notes)],
+    ["payments", link.payments === null ? "-" : link.payments.map((payment) => payment.payment_id).join(", ")],
+    ["callback_url", text(link.callback_url)],
+    ["short_url", link.short_url],
+    ["expire_by", timeOrZero(link.expire_by)],
+    ["created_at", timeOrZero(link.created_at)],
+    ["updated_at", timeOrZero(link.updated_at)],
+    ["cancelled_at", timeOrZero(link.cancelled_at)],
+    ["expired_at", timeOrZero(link.expired_at)]
+  ])
+
+/** Several Payment Links of the `/v1/payment_links` contract, one line each. */
+export const paymentLinks = (links: ReadonlyArray<PaymentLinkEntity>): string =>
+  links.length === 0
+    ? "No payment links."
+    : table(
+        ["ID", "STATUS", "AMOUNT", "PAID", "REFERENCE", "CUSTOMER", "CREATED", "SHORT URL"],
+        links.map((link) => [
+          link.id,
+          link.status,
+          money(link.amount, link.currency),
+          money(link.amount_paid, link.currency),
+          text(link.reference_id),
+          v2CustomerOf(link),
+          timeOrZero(link.created_at),
           link.short_url
         ])
       )

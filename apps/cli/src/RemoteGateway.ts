@@ -5,6 +5,7 @@
  */
 import * as PaylinksClient from "@paylinks/client/PaylinksClient"
 import { modeOfKeyId } from "@paylinks/core/Tenant"
+import type { CreatePaymentLinkRequest } from "@paylinks/contract/PaymentLinkWire"
 import type { CreateInvoiceRequest, ErrorDetail } from "@paylinks/contract/Wire"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -89,6 +90,44 @@ export const make = (options: Options) =>
             headers: {}
           })
         ).pipe(Effect.map((result) => result.invoice)),
+      paymentLinks: {
+        create: (input, createOptions) =>
+          Effect.gen(function* () {
+            const key = createOptions?.idempotencyKey
+            const [entity, response] = yield* call(
+              client.paymentLinks.create({
+                // Sent as given, as `create` above.
+                payload: input as CreatePaymentLinkRequest,
+                headers: key === undefined ? {} : { "idempotency-key": key },
+                withResponse: true
+              })
+            )
+            return { entity, replayed: isReplay(response.headers) }
+          }),
+        get: (id) => call(client.paymentLinks.fetch({ path: { id } })),
+        list: (filters) =>
+          call(
+            client.paymentLinks
+              .list({
+                urlParams: {
+                  ...filters,
+                  upi_link: filters.upi_link === undefined ? undefined : String(filters.upi_link)
+                }
+              })
+              .pipe(Effect.map((page) => page.payment_links))
+          ),
+        cancel: (id) => call(client.paymentLinks.cancel({ path: { id }, headers: {} })),
+        update: (id, input) => call(client.paymentLinks.update({ path: { id }, payload: input })),
+        notify: (id, medium) => call(client.paymentLinks.notifyBy({ path: { id, medium }, headers: {} })),
+        pay: (id, input) =>
+          call(
+            client.sandbox.payPaymentLink({
+              path: { id },
+              payload: { amount: input.amount ?? null, method: input.method ?? null },
+              headers: {}
+            })
+          ).pipe(Effect.map((result) => result.payment_link))
+      },
       inbox: (filters) =>
         call(
           client.sandbox.inbox({

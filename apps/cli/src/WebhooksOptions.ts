@@ -46,7 +46,7 @@ export const add = {
   events: Flags.optionalText(
     "events",
     "Comma-separated: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, " +
-      "payment_link.partially_paid, payment_link.cancelled, payment_link.expired, or * for all (default: the first three)."
+      "payment_link.partially_paid, payment_link.cancelled, payment_link.expired, or * for all (default: all but invoice.cancelled)."
   )
 }
 

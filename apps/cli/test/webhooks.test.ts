@@ -34,7 +34,15 @@ const merchantDatabase = async (): Promise<Env> => {
   return env
 }
 
-const DEFAULT_EVENTS = ["invoice.partially_paid", "invoice.paid", "invoice.expired"]
+const DEFAULT_EVENTS = [
+  "invoice.partially_paid",
+  "invoice.paid",
+  "invoice.expired",
+  "payment_link.paid",
+  "payment_link.partially_paid",
+  "payment_link.cancelled",
+  "payment_link.expired"
+]
 
 describe("webhooks commands on the database", () => {
   it("add prints the endpoint with its secret; a generated secret is said to be shown once", async () => {
@@ -95,7 +103,7 @@ describe("webhooks commands on the database", () => {
     ).toMatchObject({
       code: 1,
       stderr:
-        "invoice.refunded is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired (or * for all).\n"
+        "invoice.refunded is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired.\n"
     })
     const live = await paylinks(["webhooks", "add", "--mode", "live", "--url", "http://127.0.0.1:9/hook"], env)
     expect(live.code).toBe(1)
@@ -210,7 +218,7 @@ describe("webhooks commands on the database", () => {
     expect(await paylinks(["webhooks", "update", live.id, "--events", "invoice.nope"], env)).toMatchObject({
       code: 1,
       stderr:
-        "invoice.nope is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired (or * for all).\n"
+        "invoice.nope is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired.\n"
     })
     expect(await paylinks(["webhooks", "update", live.id], env)).toMatchObject({
       code: 2,

@@ -673,5 +673,72 @@ export const hostedSuite = (label: string, database: Effect.Effect<string, never
           expect(Razorpay.validateWebhookSignature(message, query.razorpay_signature!, SECRET_A)).toBe(true)
         })
       )
+
+      it.effect(
+        "a Payment Links link is served the same way and redirects with the payment_link query, verified by the SDK",
+        () =>
+          Effect.gen(function* () {
+            const suite = yield* Suite
+            const created = yield* http("POST", "/v1/payment_links", {
+              auth: suite.aTest,
+              body: {
+                amount: 20000,
+                accept_partial: true,
+                reference_id: "plink-order-77",
+                callback_url: "https://shop.example/return?cart=9",
+                callback_method: "get"
+              }
+            })
+            expect(created.status, created.text).toBe(200)
+            const link = created.json
+            const page = yield* promise(() => openPage(link.short_url))
+            expect(page.form).toBeDefined()
+            const posted = yield* promise(() =>
+              postForm(
+                link.short_url,
+                { ...page.form!, choice: "part", amount: "50.00" },
+                { cookie: page.cookie, origin: new URL(link.short_url).origin }
+              )
+            )
+            expect(posted.status).toBe(303)
+            const query = Object.fromEntries(new URL(posted.location!).searchParams)
+            const current = (yield* http("GET", `/v1/payment_links/${link.id}`, { auth: suite.aTest })).json
+            expect(current).toMatchObject({ status: "partially_paid", amount_paid: 5000 })
+            expect(query).toEqual({
+              cart: "9",
+              razorpay_payment_id: current.payments[0].payment_id,
+              razorpay_payment_link_id: link.id,
+              razorpay_payment_link_reference_id: "plink-order-77",
+              razorpay_payment_link_status: "partially_paid",
+              razorpay_signature: expect.stringMatching(/^[0-9a-f]{64}$/)
+            })
+            const verify = (secret: string) =>
+              RazorpayUtils.validatePaymentVerification(
+                {
+                  payment_link_id: query.razorpay_payment_link_id!,
+                  payment_link_reference_id: query.razorpay_payment_link_reference_id!,
+                  payment_link_status: query.razorpay_payment_link_status!,
+                  payment_id: query.razorpay_payment_id!
+                },
+                query.razorpay_signature!,
+                secret
+              )
+            expect(verify(SECRET_A)).toBe(true)
+            expect(verify(`${SECRET_A}x`)).toBe(false)
+            // Paid in full (from a fresh page: each form is one payment), the page shows the closed state.
+            const again = yield* promise(() => openPage(link.short_url))
+            const rest = yield* promise(() =>
+              postForm(
+                link.short_url,
+                { ...again.form!, choice: "full" },
+                { cookie: again.cookie, origin: new URL(link.short_url).origin }
+              )
+            )
+            expect(rest.status).toBe(303)
+            expect(new URL(rest.location!).searchParams.get("razorpay_payment_link_status")).toBe("paid")
+            const closed = yield* promise(() => openPage(link.short_url))
+            expect(closed.form).toBeUndefined()
+          })
+      )
     }
   )

@@ -19,6 +19,7 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Api } from "@paylinks/contract/Api"
+import type * as PaymentLinkWire from "@paylinks/contract/PaymentLinkWire"
 import type * as SandboxWire from "@paylinks/contract/SandboxWire"
 import type * as Wire from "@paylinks/contract/Wire"
 import * as Cause from "effect/Cause"
@@ -284,12 +285,34 @@ export interface PromiseClient {
     /** `medium` is `sms` or `email`; the server refuses any other with its own text. */
     readonly notifyBy: (id: string, medium: string, options?: WriteOptions) => Promise<Wire.NotifyResult>
   }
+  /** Razorpay's current Payment Links API (`/v1/payment_links`): `plink_…` links, the `payment_link` entity. */
+  readonly paymentLinks: {
+    readonly create: (
+      body: PaymentLinkWire.CreatePaymentLinkRequest,
+      options?: WriteOptions
+    ) => Promise<PaymentLinkWire.PaymentLinkEntity>
+    readonly fetch: (id: string) => Promise<PaymentLinkWire.PaymentLinkEntity>
+    readonly list: (query?: PaymentLinkWire.ListPaymentLinksParams) => Promise<PaymentLinkWire.PaymentLinkList>
+    readonly update: (
+      id: string,
+      body: PaymentLinkWire.UpdatePaymentLinkRequest
+    ) => Promise<PaymentLinkWire.PaymentLinkEntity>
+    readonly cancel: (id: string, options?: WriteOptions) => Promise<PaymentLinkWire.PaymentLinkEntity>
+    /** `medium` is `sms` or `email`; the server refuses any other with its own text. */
+    readonly notifyBy: (id: string, medium: string, options?: WriteOptions) => Promise<Wire.NotifyResult>
+  }
   readonly sandbox: {
     readonly pay: (
       id: string,
       body?: SandboxWire.SandboxPaymentRequest,
       options?: WriteOptions
     ) => Promise<SandboxWire.SandboxPaymentResult>
+    /** The same sandbox payment on a link of the Payment Links API (`plink_…`). */
+    readonly payPaymentLink: (
+      id: string,
+      body?: SandboxWire.SandboxPaymentRequest,
+      options?: WriteOptions
+    ) => Promise<SandboxWire.SandboxPaymentLinkPaymentResult>
     readonly clock: () => Promise<SandboxWire.TestClockEntity>
     readonly advanceClock: (
       body: SandboxWire.AdvanceClockRequest,
@@ -330,9 +353,23 @@ export const promise = (options: Options): PromiseClient => {
       notifyBy: (id, medium, write) =>
         run((client) => client.invoices.notifyBy({ path: { id, medium }, headers: idempotency(write) }))
     },
+    paymentLinks: {
+      create: (body, write) =>
+        run((client) => client.paymentLinks.create({ payload: body, headers: idempotency(write) })),
+      fetch: (id) => run((client) => client.paymentLinks.fetch({ path: { id } })),
+      list: (query) => run((client) => client.paymentLinks.list({ urlParams: query ?? {} })),
+      update: (id, body) => run((client) => client.paymentLinks.update({ path: { id }, payload: body })),
+      cancel: (id, write) => run((client) => client.paymentLinks.cancel({ path: { id }, headers: idempotency(write) })),
+      notifyBy: (id, medium, write) =>
+        run((client) => client.paymentLinks.notifyBy({ path: { id, medium }, headers: idempotency(write) }))
+    },
     sandbox: {
       pay: (id, body, write) =>
         run((client) => client.sandbox.pay({ path: { id }, payload: body ?? {}, headers: idempotency(write) })),
+      payPaymentLink: (id, body, write) =>
+        run((client) =>
+          client.sandbox.payPaymentLink({ path: { id }, payload: body ?? {}, headers: idempotency(write) })
+        ),
       clock: () => run((client) => client.sandbox.clock()),
       advanceClock: (body, write) =>
         run((client) => client.sandbox.advanceClock({ payload: body, headers: idempotency(write) })),

@@ -72,6 +72,56 @@ describe("the Promise client against a real server", () => {
     )
   })
 
+  it("creates, fetches, updates, lists, resends and cancels Payment Links as payment_link entities", async () => {
+    const created = await paylinks.paymentLinks.create(
+      {
+        amount: 40000,
+        description: "Promise v2",
+        reference_id: "promise-v2-1",
+        customer: { contact: "+919900000006" }
+      },
+      { idempotencyKey: "promise-v2-1" }
+    )
+    expect(Object.keys(created)).toEqual([...Object.keys(created)].sort())
+    expect(created).toMatchObject({ status: "created", amount: 40000, reference_id: "promise-v2-1", payments: null })
+    expect(created.id).toMatch(/^plink_/)
+    expect(
+      await paylinks.paymentLinks.create(
+        {
+          amount: 40000,
+          description: "Promise v2",
+          reference_id: "promise-v2-1",
+          customer: { contact: "+919900000006" }
+        },
+        { idempotencyKey: "promise-v2-1" }
+      )
+    ).toEqual(created)
+
+    expect(await paylinks.paymentLinks.fetch(created.id)).toEqual(created)
+    const updated = await paylinks.paymentLinks.update(created.id, { reference_id: "promise-v2-1b", notes: { a: "b" } })
+    expect(updated).toMatchObject({ reference_id: "promise-v2-1b", notes: { a: "b" } })
+    const page = await paylinks.paymentLinks.list({ reference_id: "promise-v2-1b" })
+    expect(page).toEqual({ payment_links: [updated] })
+    expect(await paylinks.paymentLinks.notifyBy(created.id, "sms")).toEqual({ success: true })
+
+    const partial = await paylinks.paymentLinks.create({ amount: 3000, accept_partial: true })
+    const paid = await paylinks.sandbox.payPaymentLink(partial.id, { amount: 1000, method: "upi" })
+    expect(paid.entity).toBe("sandbox_payment")
+    expect(paid.payment).toMatchObject({ amount: 1000, method: "upi", invoice_id: null })
+    expect(paid.payment_link).toMatchObject({ status: "partially_paid", amount_paid: 1000 })
+    expect(paid.payment_link.payments).toEqual([expect.objectContaining({ payment_id: paid.payment.id, amount: 1000 })])
+    expect(await paylinks.paymentLinks.fetch(partial.id)).toEqual(paid.payment_link)
+
+    const cancelled = await paylinks.paymentLinks.cancel(created.id)
+    expect(cancelled.status).toBe("cancelled")
+    const twice = await rejection(paylinks.paymentLinks.cancel(created.id))
+    expect(twice).toBeInstanceOf(PaylinksClient.BadRequestError)
+    expect((twice as PaylinksClient.BadRequestError).error.description).toBe("cannot cancel or expire an expired link")
+    const invoice = await paylinks.invoices.create({ type: "link", amount: 1000 })
+    const elsewhere = await rejection(paylinks.paymentLinks.fetch(invoice.id))
+    expect((elsewhere as PaylinksClient.BadRequestError).error.description).toBe("The id provided does not exist")
+  })
+
   it("replays an idempotency key and refuses it with another body", async () => {
     const idempotencyKey = `promise-${Date.now()}`
     const first = await paylinks.invoices.create({ type: "link", amount: 2000 }, { idempotencyKey })

@@ -42,7 +42,7 @@ const printed = async (load: () => Promise<unknown>): Promise<ReadonlyArray<stri
 
 describe("the README", () => {
   it("shows exactly the examples that are compiled and run here", () => {
-    expect(blocks).toEqual([example("promise"), example("effect")])
+    expect(blocks).toEqual([example("promise"), example("payment-links"), example("effect")])
   })
 
   it("runs the Promise example: a link created, the issued ones counted, a refusal with its text", async () => {
@@ -51,6 +51,15 @@ describe("the README", () => {
     expect(lines[0]).toMatch(new RegExp(`^inv_\\w{14} issued ${server.url}/i/\\w+$`))
     expect(lines[1]).toBe("1 issued")
     expect(lines[2]).toBe("refused: The amount must be at least INR 1.00")
+  })
+
+  it("runs the Payment Links example: a link created, found by its reference, cancelled; the reference taken", async () => {
+    const lines = await printed(() => import("./readme/payment-links.js"))
+    expect(lines).toHaveLength(4)
+    expect(lines[0]).toMatch(new RegExp(`^plink_\\w{14} created ${server.url}/i/\\w+$`))
+    expect(lines[1]).toBe("1 with reference order-43")
+    expect(lines[2]).toBe("cancelled")
+    expect(lines[3]).toBe("refused: payment link creation with reference ID already attempted")
   })
 
   it("runs the Effect example: a link created and cancelled, a second cancel refused", async () => {

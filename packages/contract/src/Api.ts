@@ -123,6 +123,12 @@ export class InvoicesGroup extends HttpApiGroup.make("invoices")
   .prefix("/v1/invoices")
   .annotate(OpenApi.Description, "Payment Links (Razorpay's legacy invoices of type `link`).") {}
 
+/**
+ * A group annotation: its collection path (`/`) also answers with a trailing slash (`POST /v1/payment_links/`),
+ * as the API it mirrors accepts. Groups without it keep a trailing slash an unknown route.
+ */
+export class TrailingSlash extends Context.Tag("@paylinks/contract/TrailingSlash")<TrailingSlash, boolean>() {}
+
 const PaymentLinkIdPath = Schema.Struct({
   id: Schema.String.annotations({ description: "The link's id (`plink_…`)." })
 })
@@ -208,6 +214,7 @@ export class PaymentLinksGroup extends HttpApiGroup.make("paymentLinks")
   .addError(Wire.TooManyRequests)
   .middleware(Authorization)
   .prefix("/v1/payment_links")
+  .annotate(TrailingSlash, true)
   .annotate(OpenApi.Description, "Payment Links (Razorpay's current Payment Links API).") {}
 
 /** Liveness and readiness, for orchestrators; no credentials needed. */
@@ -244,6 +251,21 @@ export class SandboxGroup extends HttpApiGroup.make("sandbox")
         "A captured payment, exactly as the hosted page makes it: `amount` (minor units) defaults to the amount " +
           'due, `method` to `card`. Answers `{entity: "sandbox_payment", payment, invoice}`: the payment entity ' +
           "and the link after it. Refusals are the domain's (e.g. `Payment amount exceeds the amount due.`)."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("payPaymentLink", "/payment_links/:id/payments")
+      .setPath(PaymentLinkIdPath)
+      .setPayload(SandboxWire.SandboxPaymentRequest)
+      .setHeaders(Wire.IdempotencyHeaders)
+      .addSuccess(SandboxWire.SandboxPaymentLinkPaymentResult)
+      .addError(Wire.Conflict)
+      .addError(Wire.PayloadTooLarge)
+      .annotate(OpenApi.Summary, "Make a sandbox payment on a Payment Link")
+      .annotate(
+        OpenApi.Description,
+        "The same captured payment on a link of the Payment Links API: answers " +
+          '`{entity: "sandbox_payment", payment, payment_link}`. Refusals are the domain\'s.'
       )
   )
   .add(

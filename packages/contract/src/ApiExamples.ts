@@ -15,7 +15,7 @@ import * as Transitions from "@paylinks/core/Transitions"
 import * as Validation from "@paylinks/core/Validation"
 import * as Either from "effect/Either"
 import * as PaymentLinkWire from "./PaymentLinkWire.js"
-import type * as SandboxWire from "./SandboxWire.js"
+import * as SandboxWire from "./SandboxWire.js"
 import type * as Wire from "./Wire.js"
 import * as WireErrors from "./WireErrors.js"
 
@@ -340,6 +340,17 @@ export const examples = (): Readonly<Record<string, OperationExamples>> => ({
     request: { method: "upi" } satisfies SandboxWire.SandboxPaymentRequest,
     responses: {
       200: { entity: "sandbox_payment", payment, invoice: paid } satisfies SandboxWire.SandboxPaymentResult,
+      400: refused(Validation.validatePayment({ amount: 0, method: "upi" }))
+    }
+  },
+  "sandbox.payPaymentLink": {
+    summary: "A Payment Link's amount due paid by UPI",
+    request: { method: "upi" } satisfies SandboxWire.SandboxPaymentRequest,
+    responses: {
+      200: (() => {
+        const { paid } = exampleLinks()
+        return SandboxWire.toSandboxPaymentLinkPayment(paid, paid.payments[0]!)
+      })(),
       400: refused(Validation.validatePayment({ amount: 0, method: "upi" }))
     }
   },

@@ -8,6 +8,7 @@
 import type { InboxMessage } from "@paylinks/core/Inbox"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
 import * as Schema from "effect/Schema"
+import { PaymentLinkEntity, toPaymentLinkEntity } from "./PaymentLinkWire.js"
 import { Integer, InvoiceEntity, PaymentEntity, QueryInteger, Timestamp, toEntity, toPaymentEntity } from "./Wire.js"
 
 const prefixed = (prefix: string) => Schema.String.pipe(Schema.startsWith(prefix))
@@ -30,6 +31,17 @@ export const SandboxPaymentResult = Schema.Struct({
   invoice: InvoiceEntity
 }).annotations({ identifier: "SandboxPayment", description: "The payment just captured, and the link after it." })
 export type SandboxPaymentResult = typeof SandboxPaymentResult.Type
+
+/** `POST /v1/sandbox/payment_links/:id/payments`: the payment just captured, and the Payment Link after it. */
+export const SandboxPaymentLinkPaymentResult = Schema.Struct({
+  entity: Schema.Literal("sandbox_payment"),
+  payment: PaymentEntity,
+  payment_link: PaymentLinkEntity
+}).annotations({
+  identifier: "SandboxPaymentLinkPayment",
+  description: "The payment just captured, and the Payment Link after it."
+})
+export type SandboxPaymentLinkPaymentResult = typeof SandboxPaymentLinkPaymentResult.Type
 
 /** A merchant's test-mode clock: real time plus `offset` seconds. */
 export const TestClockEntity = Schema.Struct({
@@ -80,6 +92,12 @@ export const toSandboxPayment = (link: PaymentLink, payment: Payment): SandboxPa
   entity: "sandbox_payment",
   payment: toPaymentEntity(link, payment),
   invoice: toEntity(link)
+})
+
+export const toSandboxPaymentLinkPayment = (link: PaymentLink, payment: Payment): SandboxPaymentLinkPaymentResult => ({
+  entity: "sandbox_payment",
+  payment: toPaymentEntity(link, payment),
+  payment_link: toPaymentLinkEntity(link)
 })
 
 export const toTestClock = (offset: number, now: number): TestClockEntity => ({ entity: "test_clock", offset, now })

@@ -139,14 +139,17 @@ export const PaymentEntity = Schema.Struct({
   currency: Schema.String,
   status: Schema.Literal("captured"),
   order_id: prefixed("order_"),
-  invoice_id: prefixed("inv_"),
+  invoice_id: Schema.NullOr(prefixed("inv_")).annotations({
+    description: "The invoice of a link of the invoices API; null for a Payment Links payment."
+  }),
   international: Schema.Literal(false),
   method: Schema.String,
   amount_refunded: Schema.Literal(0),
   refund_status: Schema.Null,
   captured: Schema.Literal(true),
   description: Schema.String.annotations({
-    description: "`Invoice #<invoice id>`, as Razorpay describes a link's payment."
+    description:
+      "`Invoice #<invoice id>`, as Razorpay describes an invoice link's payment; a Payment Links payment carries its link's description."
   }),
   card_id: Schema.Null,
   bank: Schema.Null,
@@ -176,7 +179,10 @@ export const OrderEntity = Schema.Struct({
   status: Schema.Literal("created", "attempted", "paid"),
   attempts: Integer("The number of payments made against the order."),
   notes: Schema.Tuple(),
-  created_at: Timestamp
+  created_at: Timestamp,
+  product_type: Schema.optional(Schema.Literal("payment_link_v2")).annotations({
+    description: "`payment_link_v2` for the order of a Payment Links link; absent for an invoice's."
+  })
 }).annotations({ identifier: "Order", description: "The order of a link (Razorpay's order entity)." })
 export type OrderEntity = typeof OrderEntity.Type
 
@@ -608,13 +614,14 @@ export const toPaymentEntity = (link: PaymentLink, payment: Payment): PaymentEnt
   currency: payment.currency,
   status: payment.status,
   order_id: link.orderId,
-  invoice_id: link.id,
+  // A Payment Links payment belongs to no invoice; Razorpay reports it with its link's description.
+  invoice_id: link.contract === "invoices" ? link.id : null,
   international: false,
   method: payment.method,
   amount_refunded: 0,
   refund_status: null,
   captured: true,
-  description: `Invoice #${link.id}`,
+  description: link.contract === "invoices" ? `Invoice #${link.id}` : (link.description ?? ""),
   card_id: null,
   bank: null,
   wallet: null,
@@ -642,5 +649,6 @@ export const toOrderEntity = (link: PaymentLink): OrderEntity => ({
   status: link.amountPaid === 0 ? "created" : link.amountPaid >= link.amount ? "paid" : "attempted",
   attempts: link.payments.length,
   notes: [],
-  created_at: link.createdAt
+  created_at: link.createdAt,
+  ...(link.contract === "payment_links" ? { product_type: "payment_link_v2" as const } : {})
 })

@@ -14,9 +14,8 @@ import { MerchantId } from "./Ids.js"
 import { Mode, type Tenant } from "./Tenant.js"
 
 /**
- * The events an endpoint can subscribe to. Invoices: Razorpay's three, plus paylinks' opt-in `invoice.cancelled`
- * (Razorpay sends nothing on a legacy cancel). Payment Links: Razorpay's four. A link's events carry the names of
- * the contract it was created through (`DomainEvent.webhookEventName`).
+ * The events an endpoint can subscribe to: the invoices API's three Razorpay events plus paylinks' opt-in
+ * `invoice.cancelled`, and the Payment Links API's four.
  */
 export const WebhookEventName = Schema.Literal(
   "invoice.partially_paid",
@@ -32,17 +31,18 @@ export type WebhookEventName = typeof WebhookEventName.Type
 
 export const webhookEventNames: ReadonlyArray<WebhookEventName> = WebhookEventName.literals
 
-/** In an event list, every event there is (stored as the names it stands for). */
-export const ALL_EVENTS = "*"
-
 /**
- * What an endpoint gets when it names no events: Razorpay's invoice events (a legacy cancel sends nothing there),
- * as before there were Payment Links; an endpoint for Payment Links names their events, or `*`.
+ * What an endpoint gets when it names no events: the events Razorpay sends (a legacy cancel sends nothing
+ * there; a Payment Links cancel does).
  */
 export const defaultEvents: ReadonlyArray<WebhookEventName> = [
   "invoice.partially_paid",
   "invoice.paid",
-  "invoice.expired"
+  "invoice.expired",
+  "payment_link.paid",
+  "payment_link.partially_paid",
+  "payment_link.cancelled",
+  "payment_link.expired"
 ]
 
 export class WebhookEndpoint extends Schema.Class<WebhookEndpoint>("WebhookEndpoint")({
@@ -110,7 +110,7 @@ export const validateUrl = (raw: unknown): Either.Either<string, ValidationFaile
 
 /**
  * Event names as given (a list, or comma-separated text); none means `defaultEvents`, `*` every event.
- * Duplicates collapse; the result is in `webhookEventNames` order.
+ * Duplicates collapse.
  */
 export const validateEvents = (raw: unknown): Either.Either<ReadonlyArray<WebhookEventName>, ValidationFailed> => {
   if (raw === undefined || raw === null) return Either.right(defaultEvents)
@@ -120,16 +120,10 @@ export const validateEvents = (raw: unknown): Either.Either<ReadonlyArray<Webhoo
   for (const item of items) {
     const name = typeof item === "string" ? item.trim() : item
     if (name === "") continue
-    if (name === ALL_EVENTS) {
-      names.push(...webhookEventNames)
-      continue
-    }
+    if (name === "*") return Either.right(webhookEventNames)
     if (!Schema.is(WebhookEventName)(name))
       return Either.left(
-        invalid(
-          "events",
-          `${String(name)} is not a valid event. Valid events: ${webhookEventNames.join(", ")} (or ${ALL_EVENTS} for all).`
-        )
+        invalid("events", `${String(name)} is not a valid event. Valid events: ${webhookEventNames.join(", ")}.`)
       )
     if (!names.includes(name)) names.push(name)
   }

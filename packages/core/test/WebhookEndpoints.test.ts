@@ -6,6 +6,7 @@ import {
   validateEvents,
   validateUrl,
   WebhookEndpoint,
+  WebhookEventName,
   webhookEventNames
 } from "../src/WebhookEndpoints.js"
 
@@ -32,6 +33,9 @@ describe("webhook endpoint validation", () => {
   it("defaults to Razorpay's three events; invoice.cancelled is opt-in", () => {
     expect(validateEvents(undefined)).toEqual(Either.right(defaultEvents))
     expect(defaultEvents).not.toContain("invoice.cancelled")
+    expect(defaultEvents).toContain("payment_link.cancelled")
+    expect(validateEvents("*")).toEqual(Either.right(WebhookEventName.literals))
+    expect(validateEvents(["payment_link.paid", "*"])).toEqual(Either.right(WebhookEventName.literals))
     expect(validateEvents("invoice.cancelled, invoice.paid,invoice.paid")).toEqual(
       Either.right(["invoice.paid", "invoice.cancelled"])
     )
@@ -62,7 +66,7 @@ describe("webhook endpoint validation", () => {
 
   it("refuses unknown and empty event lists", () => {
     expect(problem(validateEvents(["payment.captured"]))).toBe(
-      "payment.captured is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired (or * for all)."
+      "payment.captured is not a valid event. Valid events: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, payment_link.partially_paid, payment_link.cancelled, payment_link.expired."
     )
     expect(problem(validateEvents(""))).toBe("The events must name at least one event.")
     expect(problem(validateEvents(42))).toBe("The events must be a list of event names.")

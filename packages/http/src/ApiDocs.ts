@@ -126,7 +126,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;b
 .op{border:1px solid #ddd;border-radius:6px;padding:0 1rem .5rem;margin:1rem 0}
 .method{display:inline-block;min-width:4.5em;text-align:center;border-radius:4px;color:#fff;font-size:.85em;padding:.1em .4em}
 .get{background:#1f6feb}.post{background:#1a7f37}.patch{background:#9a6700}.put{background:#8250df}.delete{background:#cf222e}
-.summary{font-weight:600}nav ul{columns:2}a{color:#0550ae}small,.muted{color:#555}
+.summary{font-weight:600}nav ul{columns:2}nav a{overflow-wrap:anywhere}a{color:#0550ae}small,.muted{color:#555}
 h2.tag{text-transform:capitalize}
 details{margin:.35rem 0}summary{cursor:pointer;font-weight:600}summary .muted{font-weight:400}
 pre{background:#f6f8fa;border:1px solid #e3e3e3;border-radius:6px;padding:.75rem;overflow:auto;font-size:.85em;line-height:1.4}

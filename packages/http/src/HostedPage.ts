@@ -11,6 +11,7 @@
  */
 import { createHmac, randomBytes } from "node:crypto"
 import type { IncomingHttpHeaders } from "node:http"
+import { callbackQuery } from "@paylinks/contract/Callback"
 import * as HostedPageWire from "@paylinks/contract/HostedPageWire"
 import { requestHash } from "@paylinks/contract/Idempotency"
 import * as Contracts from "@paylinks/core/Contracts"
@@ -127,18 +128,15 @@ const notFound = (): RawResponse =>
   )
 
 /**
- * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback), in the
- * link's contract's names, signed as Razorpay signs it: lowercase hex HMAC-SHA256, keyed with the secret of the
- * API key that created the link, over the contract's message (`HostedPageWire.callback`).
+ * The query a `callback_url` receives after a payment (docs/hosted-page.md#verifying-the-callback), as the
+ * link's contract names and signs it (`Callback.callbackQuery`): lowercase hex HMAC-SHA256, keyed with the
+ * secret of the API key that created the link.
  */
 export const callbackLocation = (link: PaymentLink, payment: Payment, secret: string): string => {
-  const callback = HostedPageWire.callback(link, payment.id)
+  const query = callbackQuery(link, payment)
   const url = new URL(link.callbackUrl ?? "")
-  for (const [name, value] of callback.parameters) url.searchParams.set(name, value)
-  url.searchParams.set(
-    HostedPageWire.SIGNATURE_PARAMETER,
-    createHmac("sha256", secret).update(callback.message).digest("hex")
-  )
+  for (const [name, value] of query.parameters) url.searchParams.set(name, value)
+  url.searchParams.set("razorpay_signature", createHmac("sha256", secret).update(query.signed).digest("hex"))
   return url.toString()
 }
 
@@ -341,7 +339,7 @@ const act = (
     if (context.payability === "sandbox") {
       const tenant = Tenant.make(link.merchantId, link.mode)
       const paid = yield* Effect.either(
-        SandboxPayment.capture(tenant, link.id, input.right, Contracts.of(link.contract))
+        SandboxPayment.capture(tenant, link.id, input.right, Contracts.ofLinkId(link.id))
       )
       if (Either.isLeft(paid)) return refuse(yield* refusalPage(context, request, paid.left, values))
       return { _tag: "Done", response: afterPayment(context, paid.right) }

@@ -11,7 +11,14 @@ import * as Effect from "effect/Effect"
 import { type Api, CurrentPrincipal } from "@paylinks/contract/Api"
 import type * as NodeServer from "./NodeServer.js"
 import * as SandboxPayment from "./SandboxPayment.js"
-import { toInboxCollection, toSandboxPayment, toTestClock } from "@paylinks/contract/SandboxWire"
+import { toPaymentLinkError } from "@paylinks/contract/PaymentLinkWire"
+import {
+  toInboxCollection,
+  toSandboxPayment,
+  toSandboxPaymentLinkPayment,
+  toTestClock
+} from "@paylinks/contract/SandboxWire"
+import * as Contracts from "@paylinks/core/Contracts"
 import * as WireErrors from "@paylinks/contract/WireErrors"
 
 /** What the sandbox handlers need from the composition root. */
@@ -34,6 +41,17 @@ export const handlers: SandboxHandlers = {
       const tenant = yield* testTenant
       const captured = yield* SandboxPayment.capture(tenant, request.path.id, request.body)
       return toSandboxPayment(captured.link, captured.payment)
+    }),
+  payPaymentLink: (request) =>
+    Effect.gen(function* () {
+      const tenant = yield* testTenant
+      const captured = yield* SandboxPayment.capture(
+        tenant,
+        request.path.id,
+        request.body,
+        Contracts.paymentLinks
+      ).pipe(Effect.mapError(toPaymentLinkError))
+      return toSandboxPaymentLinkPayment(captured.link, captured.payment)
     }),
   clock: () =>
     Effect.gen(function* () {

@@ -3,7 +3,7 @@
  * `POST /v1/sandbox/invoices/:id/payments` alike. It is an ordinary captured payment through the
  * `PaymentLinks.pay` use-case, so the amount rules, the state change and the events are the API's.
  */
-import type * as Contracts from "@paylinks/core/Contracts"
+import * as Contracts from "@paylinks/core/Contracts"
 import type { CommandError } from "@paylinks/core/DomainError"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
@@ -16,15 +16,12 @@ export interface Captured {
   readonly payment: Payment
 }
 
-/**
- * Captures a payment of `input.amount` (default: the amount due) by `input.method` (default `card`), on a link
- * of the contract of `rules` (default: invoices).
- */
+/** Captures a payment of `input.amount` (default: the amount due) by `input.method` (default `card`). */
 export const capture = (
   tenant: Tenant,
   linkId: string,
   input: Record<string, unknown>,
-  rules?: Contracts.Rules
+  rules: Contracts.Rules = Contracts.invoices
 ): Effect.Effect<Captured, CommandError, PaymentLinks> =>
   Effect.gen(function* () {
     const links = yield* PaymentLinks

@@ -141,6 +141,7 @@ const validates: Readonly<Record<string, (body: Record<string, unknown>) => Eith
       T0 + 86_400
     ),
   "sandbox.pay": (body) => Validation.validatePayment(body),
+  "sandbox.payPaymentLink": (body) => Validation.validatePayment(body),
   "sandbox.advanceClock": (body) => Validation.validateClockAdvance(body)
 }
 

@@ -55,7 +55,16 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
           events: ["invoice.partially_paid", "invoice.paid", "invoice.expired", "invoice.cancelled"]
         })
         const defaults = yield* registry.add(tenant, { url: `${hooks.url}?defaults`, secret: "whsec_default" })
-        expect(defaults.events).toEqual(["invoice.partially_paid", "invoice.paid", "invoice.expired"])
+        // Every event Razorpay sends: the invoices' three and the Payment Links' four (a legacy cancel sends nothing).
+        expect(defaults.events).toEqual([
+          "invoice.partially_paid",
+          "invoice.paid",
+          "invoice.expired",
+          "payment_link.paid",
+          "payment_link.partially_paid",
+          "payment_link.cancelled",
+          "payment_link.expired"
+        ])
 
         const partial = yield* links.create(principal, {
           type: "link",
@@ -230,10 +239,11 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
           const links = yield* PaymentLinks
           const registry = yield* WebhookRegistry
           const rules = Contracts.paymentLinks
-          // `*` registers every event; a default endpoint keeps the invoice events; one endpoint takes paid only.
+          // `*` registers every event, as the default endpoint gets every Razorpay event; one endpoint takes paid only.
           const every = yield* registry.add(tenant, { url: `${hooks.url}?every`, secret: "whsec_every", events: "*" })
           expect(every.events).toEqual(webhookEventNames)
-          yield* registry.add(tenant, { url: `${hooks.url}?defaults`, secret: "whsec_default" })
+          const defaults = yield* registry.add(tenant, { url: `${hooks.url}?defaults`, secret: "whsec_default" })
+          expect(defaults.events).toContain("payment_link.cancelled")
           const paidOnly = yield* registry.add(tenant, {
             url: `${hooks.url}?paid`,
             secret: "whsec_paid",
@@ -265,12 +275,16 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
           expect(expired.status).toBe("expired")
 
           const report = yield* (yield* Dispatcher.Dispatcher).runOnce
-          // Four events to `*`, the paid one to the paid-only endpoint, nothing to the default (invoice) one.
-          expect(report).toMatchObject({ relayed: 4, attempted: 5, delivered: 5 })
-          expect(hooks.received).toHaveLength(5)
+          // Four events to `*` and to the default endpoint, the paid one to the paid-only endpoint.
+          expect(report).toMatchObject({ relayed: 4, attempted: 9, delivered: 9 })
+          expect(hooks.received).toHaveLength(9)
           const to = (query: string) => hooks.received.filter((request) => request.url.endsWith(`?${query}`))
-          expect(to("defaults")).toEqual([])
-          const secrets: Record<string, string> = { every: "whsec_every", paid: "whsec_paid" }
+          expect(to("defaults").map((request) => request.body)).toEqual(to("every").map((request) => request.body))
+          const secrets: Record<string, string> = {
+            every: "whsec_every",
+            defaults: "whsec_default",
+            paid: "whsec_paid"
+          }
           for (const request of hooks.received) {
             const secret = secrets[request.url.split("?")[1]!]!
             const signature = String(request.headers["x-razorpay-signature"])

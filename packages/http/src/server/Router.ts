@@ -5,12 +5,13 @@
  * decoded and its answer rendered — is decided here, once.
  */
 import * as HttpApi from "@effect/platform/HttpApi"
+import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import FindMyWay from "find-my-way"
-import { Authorization } from "@paylinks/contract/Api"
+import { Authorization, TrailingSlash } from "@paylinks/contract/Api"
 import { integerFieldsOf } from "../internal/body.js"
 import type { HandlerError, Request, Route } from "./Handler.js"
 import { makeRenderer, type Reply } from "./Render.js"
@@ -94,6 +95,10 @@ export const make = (options: {
         render: makeRenderer(status, success.ast)
       }
       router.on(endpoint.method, endpoint.path, () => {}, entry)
+      // The group's collection path, declared as its prefix alone, also answers as `prefix/`.
+      const slashed = Context.getOption(group.annotations, TrailingSlash).pipe(Option.getOrElse(() => false))
+      if (slashed && !endpoint.path.endsWith("/") && !endpoint.path.includes(":"))
+        router.on(endpoint.method, `${endpoint.path}/`, () => {}, entry)
     }
   })
   for (const route of options.routes ?? []) {

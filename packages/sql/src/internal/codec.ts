@@ -14,7 +14,7 @@ import { jsonCodec } from "./compiledCodec.js"
 const LINK_DEFAULTS = { contract: "invoices", reminderStatus: null, upiLink: false, updatedAt: null } as const
 
 /** A stored link (it has an id) from before the fields above, with their values; anything else as it is. */
-const upgradeLink = (value: unknown): unknown =>
+export const upgradeLink = (value: unknown): unknown =>
   typeof value === "object" && value !== null && "id" in value && !("contract" in value)
     ? { ...LINK_DEFAULTS, ...value }
     : value
