@@ -45,7 +45,8 @@ export const add = {
   secret: Flags.optionalText("secret", "Signs every delivery (X-Razorpay-Signature); generated when left out."),
   events: Flags.optionalText(
     "events",
-    "Comma-separated: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled (default: the first three)."
+    "Comma-separated: invoice.partially_paid, invoice.paid, invoice.expired, invoice.cancelled, payment_link.paid, " +
+      "payment_link.partially_paid, payment_link.cancelled, payment_link.expired, or * for all (default: all but invoice.cancelled)."
   )
 }
 
@@ -56,7 +57,7 @@ export const update = {
   id: endpointId,
   url: Flags.optionalText("url", "A new URL."),
   secret: Flags.optionalText("secret", "A new signing secret."),
-  events: Flags.optionalText("events", "The new comma-separated event list (replaces the old one)."),
+  events: Flags.optionalText("events", "The new comma-separated event list, or * for all (replaces the old one)."),
   enabled: enabledOption
 }
 

@@ -85,6 +85,42 @@ const api = async (suite: Fixture, method: string, path: string, body?: unknown)
 const createLink = (suite: Fixture, body: Record<string, unknown>) =>
   api(suite, "POST", "/v1/invoices", { type: "link", ...body })
 
+const createPaymentLink = (suite: Fixture, body: Record<string, unknown>) =>
+  api(suite, "POST", "/v1/payment_links", body)
+
+/** A payment of everything due on a Payment Links link, made outside the page (another customer, another tab). */
+const payElsewhere = async (suite: Fixture, link: { readonly short_url: string }) => {
+  const context = await suite.browser.newContext()
+  try {
+    const other = await context.newPage()
+    await other.goto(link.short_url)
+    await submit(other, /in full/)
+  } finally {
+    await context.close()
+  }
+}
+
+/** The text of the page's body, hidden parts included. */
+const pageText = async (page: Page): Promise<string> => (await page.locator("body").textContent()) ?? ""
+
+/** A merchant's site on loopback that thanks whoever lands on it, and records where they landed. */
+const shopServer = (host: string) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly server: Http.Server; readonly received: Array<string> }>((resume) => {
+      const received: Array<string> = []
+      const server = Http.createServer((req, res) => {
+        received.push(req.url ?? "")
+        res.writeHead(200, { "content-type": "text/plain" })
+        res.end("thanks")
+      })
+      server.listen(0, host, () => resume(Effect.succeed({ server, received })))
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
+  )
+
 /** Submits the page's form with its button and waits for the page it leads to; returns that answer's status. */
 const submit = async (page: Page, button: string | RegExp): Promise<number> => {
   const [response] = await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: button }).click()])
@@ -469,6 +505,165 @@ describe.skipIf(!hasBrowser)("the hosted page in Chromium", () => {
             SECRET
           )
           expect(verified).toBe(true)
+        })
+      }).pipe(Effect.scoped)
+    )
+
+    it.effect("a Payment Links link: its page names its reference, never an invoice, and is paid in parts", () =>
+      browse(async ({ page, suite, console }) => {
+        const link = await createPaymentLink(suite, {
+          amount: 120000,
+          accept_partial: true,
+          first_min_partial_amount: 20000,
+          reference_id: "TS-2041",
+          description: "Studio rent, March",
+          customer: { name: "Kiran Rao", email: "kiran@example.com" }
+        })
+        expect(link.id).toMatch(/^plink_/)
+        const response = await page.goto(link.short_url)
+        expect(response?.status()).toBe(200)
+        expect((await page.getByRole("heading", { level: 1 }).textContent())?.trim()).toBe("paylinks merchant")
+        expect(await page.getByRole("note").textContent()).toContain("Test mode.")
+        const facts = (await page.locator("dl.facts").textContent()) ?? ""
+        for (const text of ["Total", "₹1,200.00", "Due", "Reference", "TS-2041", "Kiran Rao", "Expires"])
+          expect(facts).toContain(text)
+        expect(facts).not.toContain("Receipt")
+        expect(await pageText(page)).not.toMatch(/invoice/i)
+        expect(await page.getByLabel("Amount to pay now").getAttribute("min")).toBe("200.00")
+        expect(await contrastProblems(page)).toEqual([])
+        expect(cspViolations(console)).toEqual([])
+        await shot(page, "payment-link-issued")
+
+        await page.getByLabel("Amount to pay now").fill("500")
+        expect(await submit(page, "Pay this amount (sandbox)")).toBe(200)
+        expect(await page.getByText("You paid ₹500.00.").isVisible()).toBe(true)
+        expect(await page.getByText("₹700.00 is still due.").isVisible()).toBe(true)
+        expect(await pageText(page)).not.toMatch(/invoice/i)
+        expect(await api(suite, "GET", `/v1/payment_links/${link.id}`)).toMatchObject({
+          status: "partially_paid",
+          amount_paid: 50000
+        })
+        await page.getByRole("link", { name: "Pay the rest" }).click()
+        await page.waitForURL(link.short_url)
+        expect((await page.locator(".badge").first().textContent())?.trim()).toBe("Partially paid")
+        await shot(page, "payment-link-partially-paid")
+        expect(await submit(page, "Pay ₹700.00 in full (sandbox)")).toBe(200)
+        expect(await page.getByText("The link is now paid in full.").isVisible()).toBe(true)
+        await page.goto(link.short_url)
+        expect(await page.getByText("This payment link was paid in full on").isVisible()).toBe(true)
+        expect(await page.locator("form").count()).toBe(0)
+        expect(await pageText(page)).not.toMatch(/invoice/i)
+        await shot(page, "payment-link-paid")
+      })
+    )
+
+    it.effect("a Payment Links link's closed states, and a refusal in the Payment Links words", () =>
+      browse(async ({ page, suite }) => {
+        const clock = await api(suite, "GET", "/v1/sandbox/clock")
+        const cancelled = await createPaymentLink(suite, {
+          amount: 1000,
+          reference_id: "TS-C",
+          description: "Cancelled"
+        })
+        const expired = await createPaymentLink(suite, { amount: 1000, expire_by: clock.now + 16 * 60 })
+        const raced = await createPaymentLink(suite, { amount: 80000, accept_partial: true })
+        await api(suite, "POST", `/v1/payment_links/${cancelled.id}/cancel`)
+        // The refusal: the link is paid in full by somebody else while this page is open.
+        await page.goto(raced.short_url)
+        await payElsewhere(suite, raced)
+        await page.getByLabel("Amount to pay now").fill("100")
+        expect(await submit(page, "Pay this amount (sandbox)")).toBe(400)
+        expect(await page.getByRole("alert").textContent()).toContain(
+          "Operation not allowed for Payment Link in paid status."
+        )
+        expect(await page.locator("form").count()).toBe(0)
+        expect(await pageText(page)).not.toMatch(/invoice/i)
+        await shot(page, "payment-link-refused")
+
+        await api(suite, "POST", "/v1/sandbox/clock", { advance_by: 3600 })
+        for (const [link, status, label, phrase] of [
+          [cancelled, "cancelled", "Cancelled", "This payment link was cancelled on"],
+          [expired, "expired", "Expired", "This payment link expired on"]
+        ] as const) {
+          expect((await api(suite, "GET", `/v1/payment_links/${link.id}`)).status).toBe(status)
+          await page.goto(link.short_url)
+          expect((await page.locator(".badge").first().textContent())?.trim()).toBe(label)
+          expect(await page.getByText(phrase).isVisible()).toBe(true)
+          expect(await page.locator("form").count(), status).toBe(0)
+          expect(await page.getByRole("button").count(), status).toBe(0)
+          expect(await pageText(page), status).not.toMatch(/invoice/i)
+          expect(await contrastProblems(page), status).toEqual([])
+          await shot(page, `payment-link-${status}`)
+        }
+        expect(await page.locator("dl.facts").textContent()).not.toContain("Reference")
+        await page.goto(cancelled.short_url)
+        expect(await page.locator("dl.facts").textContent()).toContain("ReferenceTS-C")
+      })
+    )
+
+    it.effect("a Payment Links callback: the browser lands with the payment_link query that the SDK verifies", () =>
+      Effect.gen(function* () {
+        const shop = yield* shopServer("127.0.0.1")
+        const shopUrl = `http://127.0.0.1:${(shop.server.address() as AddressInfo).port}/return`
+        yield* browse(async ({ page, suite }) => {
+          const land = async (link: any, button: RegExp, fill?: string) => {
+            await page.goto(link.short_url)
+            if (fill !== undefined) await page.getByLabel("Amount to pay now").fill(fill)
+            await Promise.all([page.waitForURL(`${shopUrl}?**`), page.getByRole("button", { name: button }).click()])
+            expect(await page.getByText("thanks").isVisible()).toBe(true)
+            return new URL(page.url()).searchParams
+          }
+          const verifies = (query: URLSearchParams, secret: string) =>
+            RazorpayUtils.validatePaymentVerification(
+              {
+                payment_link_id: query.get("razorpay_payment_link_id")!,
+                payment_link_reference_id: query.get("razorpay_payment_link_reference_id")!,
+                payment_link_status: query.get("razorpay_payment_link_status")!,
+                payment_id: query.get("razorpay_payment_id")!
+              },
+              query.get("razorpay_signature")!,
+              secret
+            )
+          const callback = { callback_url: shopUrl, callback_method: "get" }
+
+          const link = await createPaymentLink(suite, {
+            amount: 6000,
+            accept_partial: true,
+            reference_id: "cart-v2-31",
+            ...callback
+          })
+          const first = await land(link, /Pay this amount/, "20")
+          const afterFirst = await api(suite, "GET", `/v1/payment_links/${link.id}`)
+          expect([...first.keys()]).toEqual([
+            "razorpay_payment_id",
+            "razorpay_payment_link_id",
+            "razorpay_payment_link_reference_id",
+            "razorpay_payment_link_status",
+            "razorpay_signature"
+          ])
+          expect(Object.fromEntries(first)).toMatchObject({
+            razorpay_payment_id: afterFirst.payments[0].payment_id,
+            razorpay_payment_link_id: link.id,
+            razorpay_payment_link_reference_id: "cart-v2-31",
+            razorpay_payment_link_status: "partially_paid"
+          })
+          expect(first.get("razorpay_signature")).toMatch(/^[0-9a-f]{64}$/)
+          expect(verifies(first, SECRET)).toBe(true)
+          expect(verifies(first, `${SECRET}x`)).toBe(false)
+
+          const second = await land(link, /Pay ₹40\.00 in full/)
+          expect(second.get("razorpay_payment_link_status")).toBe("paid")
+          expect(second.get("razorpay_payment_id")).not.toBe(first.get("razorpay_payment_id"))
+          expect(verifies(second, SECRET)).toBe(true)
+
+          // Without a reference_id the parameter is there, empty, and signed as such.
+          const plain = await createPaymentLink(suite, { amount: 4999, ...callback })
+          const third = await land(plain, /Pay ₹49\.99/)
+          expect(third.has("razorpay_payment_link_reference_id")).toBe(true)
+          expect(third.get("razorpay_payment_link_reference_id")).toBe("")
+          expect(third.get("razorpay_payment_link_status")).toBe("paid")
+          expect(verifies(third, SECRET)).toBe(true)
+          expect(shop.received.filter((url) => url.startsWith("/return"))).toHaveLength(3)
         })
       }).pipe(Effect.scoped)
     )

@@ -2,7 +2,8 @@
  * Webhooks and customer notifications end to end: the server with its own dispatcher on a real
  * database, driven over real HTTP. A webhook endpoint registered through the server's
  * `WebhookRegistry` (test mode, a real receiver on loopback) gets `invoice.partially_paid`,
- * `invoice.paid` and `invoice.expired` in order, signed so that the razorpay SDK verifies them; a link
+ * `invoice.paid` and `invoice.expired` in order, signed so that the razorpay SDK verifies them (and a
+ * Payment Links link, paid on its hosted page, its `payment_link.*` events); a link
  * with a customer puts an SMS and an email in the sandbox inbox (`GET /v1/sandbox/inbox`) and its
  * statuses turn `sent`; with `PAYLINKS_SMTP_*` the email goes to a real SMTP server instead. Run on
  * SQLite and PostgreSQL.
@@ -20,11 +21,13 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import Razorpay from "razorpay"
 import { type Served, serve } from "./helpers.js"
+import { payThroughPage } from "./pageClient.js"
 import { eventually, type Hit, type Receiver, receiver, smtpServer } from "./receivers.js"
 
 const KEY = "rzp_test_WebhookSuite01"
 const SECRET = "secret-of-webhook-suite"
 const WEBHOOK_SECRET = "whsec-of-the-suite-endpoint"
+const PAYMENT_LINKS_SECRET = "whsec-of-the-payment-links-endpoint"
 const SHOP_NAME = "Chai & Co"
 /** Polled fast, so that waiting for a delivery costs the suite little. */
 const FAST = { PAYLINKS_WEBHOOK_POLL_INTERVAL_MS: "50" }
@@ -205,6 +208,111 @@ export const webhookSuite = (label: string, database: Effect.Effect<string, neve
           })
           expect(expired!.json.payload.payment).toBeUndefined()
         })
+      )
+
+      it.effect(
+        "a Payment Links link paid on its page, cancelled, expired: payment_link.* events, signed, with the entities",
+        () =>
+          Effect.gen(function* () {
+            const suite = yield* Suite
+            const auth = suite.auth
+            const registry = yield* Effect.provide(WebhookRegistry, suite.context)
+            yield* Effect.orDie(
+              registry.add(suite.tenant, {
+                url: `${suite.receiver.url}/payment-links/webhook`,
+                secret: PAYMENT_LINKS_SECRET,
+                events: "payment_link.paid,payment_link.partially_paid,payment_link.cancelled,payment_link.expired"
+              })
+            )
+            const clock = yield* ok("GET", "/v1/sandbox/clock", { auth })
+            const link = yield* ok("POST", "/v1/payment_links", {
+              auth,
+              body: { amount: 10000, accept_partial: true, reference_id: "v2-two-parts", description: "Tea" }
+            })
+            const toCancel = yield* ok("POST", "/v1/payment_links", { auth, body: { amount: 1000 } })
+            const toExpire = yield* ok("POST", "/v1/payment_links", {
+              auth,
+              body: { amount: 5000, expire_by: clock.now + 16 * 60 }
+            })
+            const first = yield* Effect.promise(() =>
+              payThroughPage(link.short_url, { choice: "part", amount: "40", method: "upi" })
+            )
+            expect(first.status, first.html).toBe(200)
+            const second = yield* Effect.promise(() => payThroughPage(link.short_url, { choice: "full" }))
+            expect(second.status, second.html).toBe(200)
+            yield* ok("POST", `/v1/payment_links/${toCancel.id}/cancel`, { auth })
+            yield* ok("POST", "/v1/sandbox/clock", { auth, body: { advance_by: 20 * 60 } })
+
+            const v2Hits = (linkId: string) => {
+              const seen = new Set<string>()
+              return suite.receiver.hits.filter((hit) => {
+                const eventId = String(hit.headers["x-razorpay-event-id"])
+                if (hit.json?.payload?.payment_link?.entity?.id !== linkId || seen.has(eventId)) return false
+                seen.add(eventId)
+                return true
+              })
+            }
+            const hits = yield* eventually(
+              `payment_link.* events for ${link.id}, ${toCancel.id} and ${toExpire.id}`,
+              Effect.sync(() => {
+                const found = [link.id, toCancel.id, toExpire.id].map(v2Hits)
+                return found[0]!.length >= 2 && found[1]!.length >= 1 && found[2]!.length >= 1 ? found : undefined
+              })
+            )
+            const [paidHits, cancelHits, expireHits] = hits as [Array<Hit>, Array<Hit>, Array<Hit>]
+            expect(paidHits.map((hit) => hit.json.event)).toEqual(["payment_link.partially_paid", "payment_link.paid"])
+            for (const hit of [...paidHits, ...cancelHits, ...expireHits]) {
+              const signature = String(hit.headers["x-razorpay-signature"])
+              expect(Razorpay.validateWebhookSignature(hit.raw, signature, PAYMENT_LINKS_SECRET)).toBe(true)
+              expect(Razorpay.validateWebhookSignature(hit.raw, signature, WEBHOOK_SECRET)).toBe(false)
+              expect(hit.path).toBe("/payment-links/webhook")
+              expect(hit.json).toMatchObject({ entity: "event", account_id: suite.tenant.merchantId })
+              expect(hit.json.payload.invoice).toBeUndefined()
+            }
+            // The invoice endpoint (invoice events only) got none of them.
+            expect(hitsFor(suite.receiver, link.id)).toEqual([])
+            expect(
+              suite.receiver.hits.filter(
+                (hit) => hit.path === "/razorpay/webhook" && hit.json?.event?.startsWith("payment_link.")
+              )
+            ).toEqual([])
+
+            const fetched = yield* ok("GET", `/v1/payment_links/${link.id}`, { auth })
+            const [partial, paid] = paidHits as [Hit, Hit]
+            for (const [hit, status, index] of [
+              [partial, "partially_paid", 0],
+              [paid, "paid", 1]
+            ] as const) {
+              expect(hit.json.contains).toEqual(["payment_link", "order", "payment"])
+              expect(Object.keys(hit.json.payload)).toEqual(["payment_link", "order", "payment"])
+              expect(hit.json.payload.payment_link.entity).toMatchObject({
+                id: link.id,
+                status,
+                reference_id: "v2-two-parts"
+              })
+              expect(hit.json.payload.payment.entity).toMatchObject({
+                id: fetched.payments[index].payment_id,
+                amount: index === 0 ? 4000 : 6000,
+                order_id: link.order_id,
+                status: "captured"
+              })
+              expect(hit.json.payload.order.entity).toMatchObject({ id: link.order_id })
+            }
+            // The link as it stood after the event: here, as the API shows it now.
+            expect(paid.json.payload.payment_link.entity).toEqual(fetched)
+            expect(cancelHits.map((hit) => hit.json.event)).toEqual(["payment_link.cancelled"])
+            expect(cancelHits[0]!.json.contains).toEqual(["payment_link"])
+            expect(cancelHits[0]!.json.payload.payment_link.entity).toEqual(
+              yield* ok("GET", `/v1/payment_links/${toCancel.id}`, { auth })
+            )
+            expect(expireHits.map((hit) => hit.json.event)).toEqual(["payment_link.expired"])
+            expect(expireHits[0]!.json.contains).toEqual(["payment_link"])
+            expect(expireHits[0]!.json.payload.payment_link.entity).toMatchObject({
+              id: toExpire.id,
+              status: "expired",
+              expired_at: toExpire.expire_by
+            })
+          })
       )
 
       it.effect(

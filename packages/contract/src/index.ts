@@ -1,5 +1,6 @@
 export * as Api from "./Api.js"
 export * as Callback from "./Callback.js"
+export * as HostedPageWire from "./HostedPageWire.js"
 export * as Idempotency from "./Idempotency.js"
 export * as PaymentLinkWire from "./PaymentLinkWire.js"
 export * as SandboxWire from "./SandboxWire.js"

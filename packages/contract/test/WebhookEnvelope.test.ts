@@ -171,4 +171,11 @@ describe("envelope of a Payment Links link", () => {
     expect(DomainEvent.webhookEventName(expired)).toBe("payment_link.expired")
     expect(Envelope.envelope(expired, "payment_link.expired").payload.payment_link?.entity.status).toBe("expired")
   })
+
+  it("events no webhook is made of have no name, in either contract", () => {
+    for (const linkOfEither of [link, issued])
+      expect(
+        DomainEvent.webhookEventName(new DomainEvent.LinkIssued({ link: linkOfEither, occurredAt: T }))
+      ).toBeUndefined()
+  })
 })

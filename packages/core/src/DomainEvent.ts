@@ -4,6 +4,7 @@
  */
 import * as Schema from "effect/Schema"
 import { Channel, type Contract, Payment, PaymentLink, UnixSeconds } from "./PaymentLink.js"
+import type { WebhookEventName } from "./WebhookEndpoints.js"
 
 const base = {
   link: PaymentLink,
@@ -41,8 +42,16 @@ export const DomainEvent = Schema.Union(
 )
 export type DomainEvent = typeof DomainEvent.Type
 
-/** The webhook event names of each contract, by the domain event they announce. */
-const WEBHOOK_EVENT_NAMES = {
+/** The domain events a webhook is made of. */
+type WebhookWorthy = "LinkPartiallyPaid" | "LinkPaid" | "LinkExpired" | "LinkCancelled"
+
+/**
+ * The webhook event names per contract: a link's events are named as the API it was created through names
+ * them (`invoice.paid` for `/v1/invoices`, `payment_link.paid` for `/v1/payment_links`).
+ */
+export const WEBHOOK_EVENT_NAMES: {
+  readonly [C in Contract]: { readonly [T in WebhookWorthy]: WebhookEventName }
+} = {
   invoices: {
     LinkPartiallyPaid: "invoice.partially_paid",
     LinkPaid: "invoice.paid",
@@ -55,11 +64,11 @@ const WEBHOOK_EVENT_NAMES = {
     LinkExpired: "payment_link.expired",
     LinkCancelled: "payment_link.cancelled"
   }
-} as const satisfies Record<Contract, Partial<Record<DomainEvent["_tag"], string>>>
+}
 
-/**
- * The Razorpay webhook event name of a domain event, in the contract of its link, for the events Razorpay
- * (or paylinks) publishes.
- */
-export const webhookEventName = (event: DomainEvent): string | undefined =>
-  (WEBHOOK_EVENT_NAMES[event.link.contract] as Partial<Record<DomainEvent["_tag"], string>>)[event._tag]
+const names = (contract: Contract): Readonly<Record<string, WebhookEventName | undefined>> =>
+  WEBHOOK_EVENT_NAMES[contract]
+
+/** The Razorpay webhook event name of a domain event, in its link's contract; `undefined` for events no webhook is made of. */
+export const webhookEventName = (event: DomainEvent): WebhookEventName | undefined =>
+  names(event.link.contract)[event._tag]

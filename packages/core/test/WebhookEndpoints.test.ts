@@ -6,7 +6,8 @@ import {
   validateEvents,
   validateUrl,
   WebhookEndpoint,
-  WebhookEventName
+  WebhookEventName,
+  webhookEventNames
 } from "../src/WebhookEndpoints.js"
 
 const problem = <A>(result: Either.Either<A, { readonly message: string }>) =>
@@ -38,6 +39,29 @@ describe("webhook endpoint validation", () => {
     expect(validateEvents("invoice.cancelled, invoice.paid,invoice.paid")).toEqual(
       Either.right(["invoice.paid", "invoice.cancelled"])
     )
+  })
+
+  it("takes the Payment Links events by name, and * for every event", () => {
+    expect(validateEvents("payment_link.expired,payment_link.paid")).toEqual(
+      Either.right(["payment_link.paid", "payment_link.expired"])
+    )
+    expect(validateEvents(["payment_link.partially_paid", "payment_link.cancelled"])).toEqual(
+      Either.right(["payment_link.partially_paid", "payment_link.cancelled"])
+    )
+    const every = [
+      "invoice.partially_paid",
+      "invoice.paid",
+      "invoice.expired",
+      "invoice.cancelled",
+      "payment_link.paid",
+      "payment_link.partially_paid",
+      "payment_link.cancelled",
+      "payment_link.expired"
+    ]
+    expect(validateEvents("*")).toEqual(Either.right(every))
+    expect(validateEvents(["invoice.paid", " * "])).toEqual(Either.right(every))
+    expect(webhookEventNames).toEqual(every)
+    expect(problem(validateEvents("payment_link.*"))).toContain("payment_link.* is not a valid event.")
   })
 
   it("refuses unknown and empty event lists", () => {

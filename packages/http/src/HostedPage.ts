@@ -11,6 +11,10 @@
  */
 import { createHmac, randomBytes } from "node:crypto"
 import type { IncomingHttpHeaders } from "node:http"
+import { callbackQuery } from "@paylinks/contract/Callback"
+import * as HostedPageWire from "@paylinks/contract/HostedPageWire"
+import { requestHash } from "@paylinks/contract/Idempotency"
+import * as Contracts from "@paylinks/core/Contracts"
 import type { CommandError } from "@paylinks/core/DomainError"
 import * as Idempotency from "@paylinks/core/Idempotency"
 import { IdempotencyStore, type StoredResponse } from "@paylinks/core/IdempotencyStore"
@@ -23,8 +27,6 @@ import {
   none as noGateway
 } from "@paylinks/core/PaymentGateway"
 import type { Payment, PaymentLink } from "@paylinks/core/PaymentLink"
-import { callbackQuery } from "@paylinks/contract/Callback"
-import * as Contracts from "@paylinks/core/Contracts"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import * as Tenant from "@paylinks/core/Tenant"
 import * as Transitions from "@paylinks/core/Transitions"
@@ -36,7 +38,6 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Format from "./internal/format.js"
 import * as FormToken from "./internal/formToken.js"
-import { requestHash } from "@paylinks/contract/Idempotency"
 import * as View from "./internal/pageView.js"
 import { type RawResponse, type Request, type Route, rawResponse } from "./NodeServer.js"
 import * as SandboxPayment from "./SandboxPayment.js"
@@ -285,7 +286,7 @@ const refusalPage = (context: Context, request: Request<any>, error: CommandErro
   Effect.gen(function* () {
     // The refusal may be about a state the page did not show yet: show the link as it is now.
     const current = Option.getOrElse(Option.fromNullable(yield* findLink(request.path.code)), () => context.link)
-    const alert = refused("Payment refused", error.message)
+    const alert = refused("Payment refused", HostedPageWire.refusalText(current, error))
     return yield* renderLink({ ...context, link: current }, request, 400, { alert, values })
   })
 

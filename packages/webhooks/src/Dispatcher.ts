@@ -301,7 +301,7 @@ export const make = (
       let progressed = 0
       for (const entry of entries) {
         const event = entry.event
-        const name = webhookEventName(event) as WebhookEventName | undefined
+        const name = webhookEventName(event)
         if (name !== undefined) {
           // Recorded one after the other in outbox order (a link's event waits for its earlier ones to be recorded).
           if (yield* fanOut(entry, name, now)) {

@@ -7,7 +7,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Outbox } from "@paylinks/core/Outbox"
 import { PaymentLinks } from "@paylinks/core/PaymentLinks"
 import { WebhookDeliveries } from "@paylinks/core/WebhookDeliveries"
-import { InvoiceEntity, toEntity } from "@paylinks/contract/Wire"
+import { webhookEventNames } from "@paylinks/core/WebhookEndpoints"
+import { PaymentLinkEntity, toPaymentLinkEntity } from "@paylinks/contract/PaymentLinkWire"
+import { InvoiceEntity, toEntity, toOrderEntity, toPaymentEntity } from "@paylinks/contract/Wire"
+import * as Contracts from "@paylinks/core/Contracts"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -52,7 +55,16 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
           events: ["invoice.partially_paid", "invoice.paid", "invoice.expired", "invoice.cancelled"]
         })
         const defaults = yield* registry.add(tenant, { url: `${hooks.url}?defaults`, secret: "whsec_default" })
-        expect(defaults.events).toEqual(["invoice.partially_paid", "invoice.paid", "invoice.expired"])
+        // Every event Razorpay sends: the invoices' three and the Payment Links' four (a legacy cancel sends nothing).
+        expect(defaults.events).toEqual([
+          "invoice.partially_paid",
+          "invoice.paid",
+          "invoice.expired",
+          "payment_link.paid",
+          "payment_link.partially_paid",
+          "payment_link.cancelled",
+          "payment_link.expired"
+        ])
 
         const partial = yield* links.create(principal, {
           type: "link",
@@ -214,6 +226,139 @@ export const deliverySuite = (name: string, storage: () => StorageLayer) =>
           expect(delivery.attemptLog[0]!.latencyMs).toBeGreaterThanOrEqual(0)
         }
       }).pipe(Effect.provide(stack(storage())))
+    )
+
+    it.scoped(
+      "delivers a Payment Links link's payment_link.* events, signed, with payment_link, order and payment",
+      () =>
+        Effect.gen(function* () {
+          yield* startClock
+          const hooks = yield* receiver()
+          const principal = yield* merchant()
+          const tenant = principal.tenant
+          const links = yield* PaymentLinks
+          const registry = yield* WebhookRegistry
+          const rules = Contracts.paymentLinks
+          // `*` registers every event, as the default endpoint gets every Razorpay event; one endpoint takes paid only.
+          const every = yield* registry.add(tenant, { url: `${hooks.url}?every`, secret: "whsec_every", events: "*" })
+          expect(every.events).toEqual(webhookEventNames)
+          const defaults = yield* registry.add(tenant, { url: `${hooks.url}?defaults`, secret: "whsec_default" })
+          expect(defaults.events).toContain("payment_link.cancelled")
+          const paidOnly = yield* registry.add(tenant, {
+            url: `${hooks.url}?paid`,
+            secret: "whsec_paid",
+            events: "payment_link.paid"
+          })
+          expect(paidOnly.events).toEqual(["payment_link.paid"])
+
+          const partial = yield* links.create(
+            principal,
+            { amount: 50000, accept_partial: true, reference_id: "PL-1", customer, notes: { order: "7" } },
+            undefined,
+            rules
+          )
+          expect(partial.id).toMatch(/^plink_/)
+          yield* TestClock.adjust("1 minute")
+          const partlyPaid = yield* links.pay(tenant, partial.id, { amount: 20000, method: "upi" }, rules)
+          yield* TestClock.adjust("1 minute")
+          const paid = yield* links.pay(tenant, partial.id, { amount: 30000, method: "card" }, rules)
+          const toCancel = yield* links.create(principal, { amount: 1000 }, undefined, rules)
+          const cancelled = yield* links.cancel(tenant, toCancel.id, rules)
+          const toExpire = yield* links.create(
+            principal,
+            { amount: 2500, expire_by: T0 + 180 + HOUR },
+            undefined,
+            rules
+          )
+          yield* links.advanceTestClock(tenant, 2 * HOUR)
+          const expired = yield* links.get(tenant, toExpire.id, rules)
+          expect(expired.status).toBe("expired")
+
+          const report = yield* (yield* Dispatcher.Dispatcher).runOnce
+          // Four events to `*` and to the default endpoint, the paid one to the paid-only endpoint.
+          expect(report).toMatchObject({ relayed: 4, attempted: 9, delivered: 9 })
+          expect(hooks.received).toHaveLength(9)
+          const to = (query: string) => hooks.received.filter((request) => request.url.endsWith(`?${query}`))
+          expect(to("defaults").map((request) => request.body)).toEqual(to("every").map((request) => request.body))
+          const secrets: Record<string, string> = {
+            every: "whsec_every",
+            defaults: "whsec_default",
+            paid: "whsec_paid"
+          }
+          for (const request of hooks.received) {
+            const secret = secrets[request.url.split("?")[1]!]!
+            const signature = String(request.headers["x-razorpay-signature"])
+            expect(Razorpay.validateWebhookSignature(request.raw.toString("utf8"), signature, secret)).toBe(true)
+            expect(Razorpay.validateWebhookSignature(request.raw.toString("utf8"), signature, "whsec_other")).toBe(
+              false
+            )
+            expect(request.headers["content-type"]).toBe("application/json")
+            expect(request.eventId).toMatch(/^evt_[0-9A-Za-z]{14}$/)
+          }
+
+          const bodies = to("every").map((request) => parse(request.body))
+          const linkOf = (body: Record<string, any>) => body.payload.payment_link.entity.id
+          // Per link in the order they happened.
+          expect(bodies.filter((body) => linkOf(body) === partial.id).map((body) => body.event)).toEqual([
+            "payment_link.partially_paid",
+            "payment_link.paid"
+          ])
+          const byEvent = (event: string) => bodies.find((body) => body.event === event)!
+          const [onPartial, onPaid, onCancel, onExpire] = [
+            "payment_link.partially_paid",
+            "payment_link.paid",
+            "payment_link.cancelled",
+            "payment_link.expired"
+          ].map(byEvent)
+          for (const [body, link] of [
+            [onPartial, partlyPaid],
+            [onPaid, paid]
+          ] as const) {
+            expect(Object.keys(body!)).toEqual(["entity", "account_id", "event", "contains", "payload", "created_at"])
+            expect(body).toMatchObject({ entity: "event", account_id: tenant.merchantId })
+            expect(body!.contains).toEqual(["payment_link", "order", "payment"])
+            expect(Object.keys(body!.payload)).toEqual(["payment_link", "order", "payment"])
+            expect(body!.payload.payment_link.entity).toEqual(toPaymentLinkEntity(link))
+            expect(body!.payload.order.entity).toEqual(toOrderEntity(link))
+            expect(body!.payload.payment.entity).toEqual(toPaymentEntity(link, link.payments.at(-1)!))
+          }
+          expect(onPartial!.created_at).toBe(T0 + 60)
+          expect(onPartial!.payload.payment_link.entity).toMatchObject({
+            id: partial.id,
+            status: "partially_paid",
+            amount_paid: 20000,
+            reference_id: "PL-1"
+          })
+          expect(onPartial!.payload.payment.entity).toMatchObject({ amount: 20000, method: "upi", status: "captured" })
+          expect(onPaid!.payload.payment_link.entity).toMatchObject({ status: "paid", amount_paid: 50000 })
+          expect(onPaid!.payload.order.entity).toMatchObject({ id: partial.orderId, status: "paid", amount_due: 0 })
+          expect(onCancel!.contains).toEqual(["payment_link"])
+          expect(Object.keys(onCancel!.payload)).toEqual(["payment_link"])
+          expect(onCancel!.payload.payment_link.entity).toEqual(toPaymentLinkEntity(cancelled))
+          expect(onExpire!.contains).toEqual(["payment_link"])
+          expect(onExpire!.payload.payment_link.entity).toMatchObject({
+            id: toExpire.id,
+            status: "expired",
+            expired_at: T0 + 180 + HOUR
+          })
+          for (const body of bodies)
+            Schema.decodeUnknownSync(PaymentLinkEntity, { onExcessProperty: "error" })(body.payload.payment_link.entity)
+          // The paid-only endpoint got the same event, the same bytes.
+          expect(to("paid").map((request) => request.body)).toEqual(
+            to("every")
+              .filter((request) => parse(request.body).event === "payment_link.paid")
+              .map((r) => r.body)
+          )
+          const log = yield* registry.deliveries(tenant, { endpointId: every.id })
+          expect(log.map((delivery) => [delivery.event, delivery.status]).sort()).toEqual(
+            [
+              ["payment_link.cancelled", "succeeded"],
+              ["payment_link.expired", "succeeded"],
+              ["payment_link.paid", "succeeded"],
+              ["payment_link.partially_paid", "succeeded"]
+            ].sort()
+          )
+        }).pipe(Effect.provide(stack(storage())))
     )
 
     it.scoped(

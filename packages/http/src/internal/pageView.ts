@@ -4,6 +4,7 @@
  * (4.5:1 for text) and every control has a label and a visible focus ring.
  */
 import { createHash } from "node:crypto"
+import { referenceLabel } from "@paylinks/contract/HostedPageWire"
 import * as Money from "@paylinks/core/Money"
 import type { Payment, PaymentLink, Status } from "@paylinks/core/PaymentLink"
 import { isOpen } from "@paylinks/core/Transitions"
@@ -179,7 +180,7 @@ const facts = (link: PaymentLink): Html => {
     rows.push(html`<dt>Paid</dt><dd>${money(link.amountPaid)}</dd>`)
     rows.push(html`<dt>Due</dt><dd>${money(link.amountDue)}</dd>`)
   }
-  if (link.receipt !== null) rows.push(html`<dt>Receipt</dt><dd>${link.receipt}</dd>`)
+  if (link.receipt !== null) rows.push(html`<dt>${referenceLabel(link)}</dt><dd>${link.receipt}</dd>`)
   if (link.customer?.name) rows.push(html`<dt>Billed to</dt><dd>${link.customer.name}</dd>`)
   rows.push(html`<dt>${isOpen(link.status) ? "Expires" : "Valid until"}</dt><dd>${time(link.expireBy)}</dd>`)
   return html`<dl class="facts">${rows}</dl>`
