@@ -53,7 +53,9 @@ describe("webhooks commands on the database", () => {
     expect(generated.stdout).toMatch(/^mode\s+test$/m)
     expect(generated.stdout).toMatch(/^url\s+https:\/\/example\.com\/hooks\/paylinks$/m)
     expect(generated.stdout).toMatch(/^secret\s+[0-9A-Za-z]{32}$/m)
-    expect(generated.stdout).toMatch(/^events\s+invoice\.partially_paid, invoice\.paid, invoice\.expired$/m)
+    expect(generated.stdout).toMatch(
+      /^events\s+invoice\.partially_paid, invoice\.paid, invoice\.expired, payment_link\.paid, payment_link\.partially_paid, payment_link\.cancelled, payment_link\.expired$/m
+    )
     expect(generated.stdout).toMatch(/^status\s+enabled$/m)
     expect(generated.stderr).toBe("The secret was generated: store it now, it is not shown again.\n")
 
