@@ -8,7 +8,6 @@ import type * as Either from "effect/Either"
 import type { ValidationFailed } from "./DomainError.js"
 import type { IdPrefix } from "./Ids.js"
 import type { Contract, Status } from "./PaymentLink.js"
-import type { Mode } from "./Tenant.js"
 import * as Validation from "./Validation.js"
 
 /** Which statuses take an update: every field in `fieldsIn`, the notes alone in `notesIn`. */
@@ -69,6 +68,3 @@ export const of = (contract: Contract): Rules => (contract === "invoices" ? invo
 
 /** The rules of the contract a link id belongs to, by its prefix. */
 export const ofLinkId = (id: string): Rules => (id.startsWith("plink_") ? paymentLinks : invoices)
-
-/** A mode-free create context, for callers that validate outside a request (tests, imports). */
-export const createContext = (now: number, mode: Mode = "test"): Validation.CreateContext => ({ now, mode })
